@@ -1,0 +1,43 @@
+namespace AcWs.Commands;
+
+/// <summary>What a command needs before it runs; the dispatcher checks these once, with one wording.</summary>
+[Flags]
+public enum Needs
+{
+    Nothing = 0,
+    /// <summary>cfg/server_cfg.ini must exist and parse; handed to the handler as <see cref="Call.ServerCfg"/>.</summary>
+    ServerCfg = 1,
+    /// <summary>cfg/entry_list.ini must exist and parse; handed to the handler as <see cref="Call.EntryList"/>.</summary>
+    EntryList = 2,
+}
+
+public delegate ValueTask<Reply> Handler(Call call, Agent agent);
+
+/// <summary>
+/// One row of the command table. <see cref="Words"/> is what the client types; <see cref="Args"/> is the
+/// argument pattern (<c>&lt;x&gt;</c> required, <c>[x]</c> optional) from which arity is derived.
+/// </summary>
+public sealed record Command(string Words, string Args, Handler Run, Needs Needs, string Help, string? AliasOf = null)
+{
+    public string[] WordList { get; } = Words.Split(' ');
+    public int MinArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(a => a.StartsWith('<'));
+    public int MaxArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    public string Usage => Args.Length == 0 ? Words : Words + " " + Args;
+}
+
+/// <summary>
+/// Every command AcWs answers, one row each, read top to bottom. Aliases are rows of their own.
+/// To add a command: write a static handler, add its row here, document it in the README.
+/// </summary>
+public static class CommandTable
+{
+    public static readonly Command[] Rows =
+    [
+        new("help",            "", AgentCommands.Help,        Needs.Nothing,   "lists every command with a one-line description"),
+        new("shutdown now",    "", AgentCommands.ShutdownNow, Needs.Nothing,   "stops acws (and any server it started) and closes every connection"),
+
+        new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, "shows a summary of the server"),
+        new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, "shows a summary of the entry_list.ini contents"),
+        new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, "shows a summary of configured sessions"),
+    ];
+}

@@ -1,0 +1,101 @@
+using AcWs.Ini;
+
+namespace AcWs.Commands;
+
+/// <summary>What a handler gets: its arguments and the files its row asked for, already parsed.</summary>
+public sealed record Call(string[] Args, IniDocument? ServerCfg = null, IniDocument? EntryList = null);
+
+/// <summary>Turns one text frame into one reply: finds the row, checks arity and preconditions, runs the handler.</summary>
+public static class Dispatcher
+{
+    public static async ValueTask<Reply> RunAsync(string line, Agent agent)
+    {
+        var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return Reply.Fail("empty command; send 'help' for the list");
+
+        var row = Find(words);
+        if (row is null) return Unknown(words);
+
+        var args = words[row.WordList.Length..];
+        if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
+            return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
+
+        var call = new Call(args);
+        if (row.Needs.HasFlag(Needs.ServerCfg))
+        {
+            var (ini, error) = agent.Folder.Load(ServerFolder.ServerCfg);
+            if (error is not null) return Reply.Fail(error);
+            call = call with { ServerCfg = ini };
+        }
+        if (row.Needs.HasFlag(Needs.EntryList))
+        {
+            var (ini, error) = agent.Folder.Load(ServerFolder.EntryListIni);
+            if (error is not null) return Reply.Fail(error);
+            call = call with { EntryList = ini };
+        }
+        try
+        {
+            return await row.Run(call, agent);
+        }
+        catch (IniParseException e)
+        {
+            return Reply.Fail(e.Message);
+        }
+    }
+
+    /// <summary>The row whose words are the longest match for the start of <paramref name="words"/>.</summary>
+    public static Command? Find(string[] words)
+    {
+        Command? best = null;
+        foreach (var row in CommandTable.Rows)
+        {
+            if (row.WordList.Length > words.Length) continue;
+            bool match = true;
+            for (int i = 0; i < row.WordList.Length && match; i++)
+                match = string.Equals(row.WordList[i], words[i], StringComparison.OrdinalIgnoreCase);
+            if (match && (best is null || row.WordList.Length > best.WordList.Length)) best = row;
+        }
+        return best;
+    }
+
+    static Reply Unknown(string[] words)
+    {
+        string typed = string.Join(' ', words).ToLowerInvariant();
+        // "server" alone: list what can follow it.
+        var following = CommandTable.Rows
+            .Where(r => r.WordList.Length > words.Length && r.WordList.Take(words.Length).SequenceEqual(words, StringComparer.OrdinalIgnoreCase))
+            .Select(r => r.Words).ToList();
+        if (following.Count > 0)
+            return Reply.Fail($"'{typed}' needs more words: {string.Join(", ", following)}");
+
+        string? suggestion = null;
+        int bestDistance = int.MaxValue;
+        foreach (var row in CommandTable.Rows)
+        {
+            string candidate = Clip(string.Join(' ', words.Take(row.WordList.Length)).ToLowerInvariant());
+            int d = Distance(candidate, row.Words);
+            if (d < bestDistance) { bestDistance = d; suggestion = row.Words; }
+        }
+        string hint = suggestion is not null && bestDistance <= Math.Max(2, suggestion.Length / 4)
+            ? $" — did you mean '{suggestion}'?" : ";";
+        return Reply.Fail($"unknown command '{Clip(typed)}'{hint} send 'help' for the list");
+    }
+
+    static string Clip(string s) => s.Length <= 80 ? s : s[..80] + "…";
+
+    /// <summary>Levenshtein distance, for "did you mean".</summary>
+    static int Distance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) prev[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (prev, cur) = (cur, prev);
+        }
+        return prev[b.Length];
+    }
+}

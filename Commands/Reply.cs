@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AcWs.Commands;
+
+/// <summary>
+/// One frame of the protocol, Google JSON style: <c>{"data":{...}}</c> or <c>{"error":{"msg":...}}</c>.
+/// <see cref="Then"/> is a further reply sent right after this one (e.g. the two steps of <c>server restart</c>).
+/// </summary>
+public sealed class Reply
+{
+    public object? Data { get; init; }
+    public ErrorBody? Error { get; init; }
+    [JsonIgnore] public Reply? Then { get; init; }
+    /// <summary>Also push this to every other connected client (a change of shared state).</summary>
+    [JsonIgnore] public object? Broadcast { get; init; }
+
+    [JsonIgnore] public bool IsError => Error is not null;
+
+    public static Reply Ok(object data) => new() { Data = data };
+    public static Reply Msg(string msg) => Ok(new MsgData(msg));
+    public static Reply Fail(string msg) => new() { Error = new ErrorBody(msg) };
+
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Default.Reply);
+    public string ToJson() => JsonSerializer.Serialize(this, WireJson.Default.Reply);
+}
+
+public sealed record ErrorBody(string Msg);
+public sealed record MsgData(string Msg);

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+
+namespace AcWs.Commands;
+
+// Every type that goes on the wire, next to the one source-generated context that serialises them.
+// Property names become snake_case (UdpPort → "udp_port"); dictionary keys are kept as given.
+
+public sealed record WelcomeData(string Msg, string Version);
+
+public sealed record HelpData(Dictionary<string, string> Commands);
+
+public sealed record ServerInfo(
+    string Name,
+    string Track,
+    string ConfigTrack,
+    IReadOnlyList<string> Cars,
+    int HttpPort,
+    int TcpPort,
+    int UdpPort,
+    int MaxClients,
+    bool RegisterToLobby,
+    bool HasPassword,
+    bool HasAdminPassword,
+    IReadOnlyList<string> Sessions,
+    bool Running);
+public sealed record ServerInfoData(ServerInfo Server);
+
+public sealed record EntryView(
+    string CarId,
+    string Model,
+    string Skin,
+    string SpectatorMode,
+    string Drivername,
+    string Team,
+    string Guid,
+    string Ballast,
+    string Restrictor);
+public sealed record EntriesData(Dictionary<string, EntryView> Entries);
+
+public sealed record SessionView(string Type, string Name, int Laps, int Time, int IsOpen, int WaitTime, bool Active, string Msg);
+public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
+
+public sealed record HealthData(string Status, string Version);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Reply))]
+[JsonSerializable(typeof(MsgData))]
+[JsonSerializable(typeof(WelcomeData))]
+[JsonSerializable(typeof(HelpData))]
+[JsonSerializable(typeof(ServerInfoData))]
+[JsonSerializable(typeof(EntriesData))]
+[JsonSerializable(typeof(SessionsData))]
+[JsonSerializable(typeof(HealthData))]
+public sealed partial class WireJson : JsonSerializerContext;

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using AcWs.Commands;
+
+namespace AcWs;
+
+/// <summary>
+/// The state shared by every connection: the server folder, who is connected, and the shutdown signal.
+/// Handlers read it; only the edges (listener, child processes, files) change it.
+/// </summary>
+public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
+{
+    public static readonly string Version =
+        typeof(Agent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    readonly ConcurrentDictionary<long, Client> clients = new();
+    readonly TaskCompletionSource<string> shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Options Options { get; } = options;
+    public ServerFolder Folder { get; } = folder;
+    /// <summary>The address actually listened on (the port is known once listening, e.g. after --port 0).</summary>
+    public string Endpoint { get; set; } = "";
+
+    public int ClientCount => clients.Count;
+    public IEnumerable<Client> Clients => clients.Values;
+
+    public void Add(Client c) => clients[c.Id] = c;
+    public void Remove(Client c) => clients.TryRemove(c.Id, out _);
+
+    /// <summary>Pushes a frame to every connected client except <paramref name="except"/>; never waits on a slow one.</summary>
+    public void Push(Reply reply, Client? except = null)
+    {
+        var bytes = reply.ToUtf8();
+        foreach (var c in clients.Values)
+            if (c != except) c.Enqueue(bytes);
+    }
+
+    public Task<string> ShutdownRequested => shutdown.Task;
+    public void RequestShutdown(string why) => shutdown.TrySetResult(why);
+
+    public void Log(string line)
+    {
+        lock (log) log.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
+    }
+}

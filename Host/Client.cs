@@ -1,0 +1,180 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+using AcWs.Commands;
+
+namespace AcWs;
+
+/// <summary>
+/// One WebSocket connection. Replies and pushed events go through its own bounded outbox, written by
+/// one sender task, so a slow or dead client never blocks another client or the agent: when its outbox
+/// is full it is dropped.
+/// </summary>
+public sealed class Client
+{
+    public const int MaxMessageBytes = 64 * 1024;
+    const int OutboxFrames = 1024;
+    static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+    static long nextId;
+
+    readonly WebSocket socket;
+    readonly Agent agent;
+    readonly Channel<Outgoing> outbox = Channel.CreateBounded<Outgoing>(
+        new BoundedChannelOptions(OutboxFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    readonly CancellationTokenSource aborted = new();
+
+    readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? Close, string? Reason);
+
+    public Client(WebSocket socket, Agent agent, string remote)
+    {
+        this.socket = socket;
+        this.agent = agent;
+        Remote = remote;
+        Id = Interlocked.Increment(ref nextId);
+    }
+
+    public long Id { get; }
+    public string Remote { get; }
+
+    public void Enqueue(byte[] frame)
+    {
+        if (!outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
+        {
+            agent.Log($"client#{Id} {Remote} is not reading its replies; dropping it");
+            Abort();
+        }
+    }
+
+    /// <summary>Sends a close frame after everything already queued.</summary>
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        outbox.Writer.TryWrite(new Outgoing(null, status, reason));
+        outbox.Writer.TryComplete();
+    }
+
+    void Abort()
+    {
+        outbox.Writer.TryComplete();
+        aborted.Cancel();
+        socket.Abort();
+    }
+
+    /// <summary>Runs the connection until it closes: the welcome frame, then one reply per command, in order.</summary>
+    public async Task RunAsync()
+    {
+        agent.Add(this);
+        agent.Log($"client#{Id} {Remote} connected ({agent.ClientCount} connected)");
+        var sender = SendLoopAsync();
+        try
+        {
+            Enqueue(Reply.Ok(new WelcomeData(
+                $"Welcome to the Assetto Corsa WebSocket server version {Agent.Version} running at {agent.Endpoint}",
+                Agent.Version)).ToUtf8());
+            await ReceiveLoopAsync();
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The peer went away; nothing to answer.
+        }
+        finally
+        {
+            agent.Remove(this);
+            outbox.Writer.TryComplete();
+            try { await sender.WaitAsync(TimeSpan.FromSeconds(5)); } catch { /* already gone */ }
+            socket.Dispose();
+            agent.Log($"client#{Id} {Remote} disconnected ({agent.ClientCount} connected)");
+        }
+    }
+
+    async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[MaxMessageBytes + 1];
+        while (socket.State == WebSocketState.Open)
+        {
+            int length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (length > MaxMessageBytes)
+                {
+                    agent.Log($"client#{Id} {Remote} sent a message over {MaxMessageBytes} bytes; closing");
+                    Close(WebSocketCloseStatus.MessageTooBig, $"message over {MaxMessageBytes / 1024} KiB");
+                    return;
+                }
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), aborted.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, "bye");
+                    return;
+                }
+                // Binary messages are drained without keeping them.
+                length = result.MessageType == WebSocketMessageType.Binary ? 0 : length + result.Count;
+            } while (!result.EndOfMessage);
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                Enqueue(Reply.Fail("binary frames are not understood: send a command as a text frame, e.g. 'server info'").ToUtf8());
+                continue;
+            }
+            if (length > MaxMessageBytes)
+            {
+                Close(WebSocketCloseStatus.MessageTooBig, $"message over {MaxMessageBytes / 1024} KiB");
+                return;
+            }
+            await HandleAsync(buffer[..length]);
+        }
+    }
+
+    async Task HandleAsync(byte[] frame)
+    {
+        string line;
+        try { line = StrictUtf8.GetString(frame).Trim(); }
+        catch (DecoderFallbackException)
+        {
+            Enqueue(Reply.Fail("the message is not valid UTF-8 text").ToUtf8());
+            return;
+        }
+        // The original's clients announce themselves with "logon: ..."; access is the token, so it is ignored.
+        if (line.StartsWith("logon:", StringComparison.OrdinalIgnoreCase)) return;
+
+        agent.Log($"client#{Id} {Remote} > {(line.Length > 200 ? line[..200] + "…" : line)}");
+        Reply reply;
+        try { reply = await Dispatcher.RunAsync(line, agent); }
+        catch (Exception e)
+        {
+            agent.Log($"client#{Id} command '{line}' failed: {e}");
+            reply = Reply.Fail($"internal error while running '{line}': {e.Message}");
+        }
+        for (var r = reply; r is not null; r = r.Then)
+        {
+            Enqueue(r.ToUtf8());
+            if (r.Broadcast is not null) agent.Push(Reply.Ok(r.Broadcast), except: this);
+        }
+    }
+
+    static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (var item in outbox.Reader.ReadAllAsync(aborted.Token))
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
+                timeout.CancelAfter(SendTimeout);
+                if (item.Close is { } status)
+                {
+                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                        await socket.CloseOutputAsync(status, item.Reason, timeout.Token);
+                    return;
+                }
+                if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+                await socket.SendAsync(item.Frame!, WebSocketMessageType.Text, true, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            Abort();
+        }
+    }
+}

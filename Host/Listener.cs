@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AcWs.Commands;
+
+namespace AcWs;
+
+/// <summary>Thrown when the listener cannot start (port in use, bad address): exit code 1.</summary>
+public sealed class StartException(string message) : Exception(message);
+
+/// <summary>
+/// The HTTP edge: WebSocket upgrades at <c>/</c>, <c>GET /health</c>, and nothing else.
+/// Checks the token and the connection limit before upgrading.
+/// </summary>
+public sealed class Listener : IAsyncDisposable
+{
+    readonly Agent agent;
+    readonly HttpListener http = new();
+    readonly byte[]? token;
+    readonly List<Task> connections = [];
+    int active;
+
+    public Listener(Agent agent)
+    {
+        this.agent = agent;
+        token = agent.Options.Token is { } t ? Encoding.UTF8.GetBytes(t) : null;
+    }
+
+    public int Port { get; private set; }
+
+    /// <summary>Starts listening; <c>--port 0</c> picks a free port.</summary>
+    public void Start()
+    {
+        string host = agent.Options.Host;
+        int port = agent.Options.Port;
+        string prefixHost = host switch
+        {
+            "0.0.0.0" or "*" or "+" => "*",
+            _ when IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 => $"[{ip}]",
+            _ => host,
+        };
+        for (int attempt = 0; ; attempt++)
+        {
+            int candidate = port == 0 ? FreePort(host) : port;
+            http.Prefixes.Clear();
+            http.Prefixes.Add($"http://{prefixHost}:{candidate}/");
+            try
+            {
+                http.Start();
+                Port = candidate;
+                string shown = prefixHost == "*" ? host : prefixHost;
+                agent.Endpoint = $"{shown}:{Port}";
+                return;
+            }
+            catch (HttpListenerException e) when (port == 0 && attempt < 5)
+            {
+                _ = e; // the free port was taken between probe and bind; try another
+            }
+            catch (Exception e) when (e is HttpListenerException or SocketException)
+            {
+                throw new StartException($"cannot listen on {host}:{candidate}: {e.Message}" +
+                    (e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase) ? " (is another acws running? pick another --port)" : ""));
+            }
+        }
+    }
+
+    static int FreePort(string host)
+    {
+        var address = IPAddress.TryParse(host, out var ip) ? ip : IPAddress.Loopback;
+        using var probe = new TcpListener(address, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Accepts requests until <see cref="DisposeAsync"/>.</summary>
+    public async Task RunAsync()
+    {
+        while (http.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await http.GetContextAsync(); }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+            var task = HandleAsync(context);
+            lock (connections)
+            {
+                connections.RemoveAll(t => t.IsCompleted);
+                connections.Add(task);
+            }
+        }
+    }
+
+    async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        string remote = request.RemoteEndPoint?.ToString() ?? "?";
+        try
+        {
+            string path = request.Url?.AbsolutePath ?? "/";
+            if (path == "/health" && request.HttpMethod is "GET" or "HEAD")
+            {
+                var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Default.HealthData);
+                Respond(response, 200, "application/json", body);
+                return;
+            }
+            if (path != "/")
+            {
+                Respond(response, 404, "text/plain", "not found: WebSocket clients connect to / and GET /health reports status\n"u8.ToArray());
+                return;
+            }
+            if (!request.IsWebSocketRequest)
+            {
+                Respond(response, 400, "text/plain", "this is a WebSocket endpoint: connect with a WebSocket client\n"u8.ToArray());
+                return;
+            }
+            if (!Authorized(request))
+            {
+                agent.Log($"refused {remote}: missing or wrong token");
+                response.AddHeader("WWW-Authenticate", "Bearer");
+                Respond(response, 401, "text/plain", "a valid token is needed: send 'Authorization: Bearer TOKEN' or ?token=TOKEN\n"u8.ToArray());
+                return;
+            }
+            if (Interlocked.Increment(ref active) > agent.Options.MaxClients)
+            {
+                Interlocked.Decrement(ref active);
+                agent.Log($"refused {remote}: {agent.Options.MaxClients} clients already connected");
+                Respond(response, 503, "text/plain", Encoding.UTF8.GetBytes($"too many clients (at most {agent.Options.MaxClients}); try again later\n"));
+                return;
+            }
+            try
+            {
+                var ws = await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30));
+                await new Client(ws.WebSocket, agent, remote).RunAsync();
+            }
+            finally { Interlocked.Decrement(ref active); }
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        {
+            agent.Log($"connection from {remote} ended: {e.Message}");
+        }
+    }
+
+    /// <summary>Bearer header or ?token=, compared in constant time.</summary>
+    bool Authorized(HttpListenerRequest request)
+    {
+        if (token is null) return true;
+        string? given = null;
+        var header = request.Headers["Authorization"];
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) given = header[7..].Trim();
+        given ??= request.QueryString["token"];
+        if (given is null) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), token);
+    }
+
+    static void Respond(HttpListenerResponse response, int status, string contentType, byte[] body)
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength64 = body.Length;
+        response.OutputStream.Write(body);
+        response.Close();
+    }
+
+    /// <summary>Stops accepting and waits (briefly) for open connections to finish closing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task[] open;
+        lock (connections) open = [.. connections];
+        try { await Task.WhenAll(open).WaitAsync(TimeSpan.FromSeconds(3)); } catch { /* closing anyway */ }
+        try { http.Stop(); http.Close(); } catch (ObjectDisposedException) { }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+
+namespace AcWs;
+
+/// <summary>Bad command-line usage: exit code 2 with this one-line reason and the usage.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The command line and its environment fallbacks (flags win over env).</summary>
+public sealed record Options
+{
+    public string Dir { get; init; } = ".";
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 8765;
+    public string? Token { get; init; }
+    public int MaxClients { get; init; } = 64;
+    public bool Demo { get; init; }
+    public bool ShowHelp { get; init; }
+    public bool ShowVersion { get; init; }
+
+    public const string Usage = """
+        usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
+               acws --demo [--port PORT]
+               acws --help | --version
+
+          --dir DIR        the Assetto Corsa server folder (env ACWS_DIR; default: current directory)
+          --host HOST      address to listen on (env ACWS_HOST; default 127.0.0.1)
+          --port PORT      port to listen on, 0 picks a free one (env ACWS_PORT; default 8765)
+          --token TOKEN    clients must send this token (env ACWS_TOKEN; required off loopback)
+          --max-clients N  connections allowed at once (default 64)
+          --demo           serve a sample server folder made in a temp directory
+        """;
+
+    public static Options Parse(string[] args, Func<string, string?> env)
+    {
+        var o = new Options
+        {
+            Dir = env("ACWS_DIR") is { Length: > 0 } d ? d : ".",
+            Host = env("ACWS_HOST") is { Length: > 0 } h ? h : "127.0.0.1",
+            Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
+            Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
+        };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{a} needs a value");
+            o = a switch
+            {
+                "--dir" => o with { Dir = Value() },
+                "--host" => o with { Host = Value() },
+                "--port" => o with { Port = ParsePort(Value(), "--port") },
+                "--token" => o with { Token = NonEmpty(Value(), "--token") },
+                "--max-clients" => o with { MaxClients = ParseCount(Value(), "--max-clients") },
+                "--demo" => o with { Demo = true },
+                "--help" or "-h" => o with { ShowHelp = true },
+                "--version" => o with { ShowVersion = true },
+                _ => throw new UsageException($"unknown option '{a}'"),
+            };
+        }
+        if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
+            throw new UsageException($"listening on {o.Host} (not loopback) needs a token: pass --token TOKEN or set ACWS_TOKEN");
+        return o;
+    }
+
+    static string NonEmpty(string v, string name) => v.Length > 0 ? v : throw new UsageException($"{name} must not be empty");
+
+    static int ParsePort(string v, string name) =>
+        int.TryParse(v, out int p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{name} must be a port number 0-65535, got '{v}'");
+
+    static int ParseCount(string v, string name) =>
+        int.TryParse(v, out int n) && n is >= 1 and <= 100_000 ? n : throw new UsageException($"{name} must be a whole number 1-100000, got '{v}'");
+
+    public static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

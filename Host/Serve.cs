@@ -1,0 +1,50 @@
+using System.Net.WebSockets;
+
+namespace AcWs;
+
+/// <summary>Runs the agent for parsed options until shutdown; Program adds only argument parsing and signals.</summary>
+public static class Serve
+{
+    /// <summary>Returns the process exit code: 0 after a clean shutdown, 1 when it cannot start.</summary>
+    public static async Task<int> RunAsync(Options options, TextWriter stdout, TextWriter stderr,
+        CancellationToken stop = default, Action<Agent>? started = null)
+    {
+        try
+        {
+            if (options.Demo)
+            {
+                options = options with { Dir = Demo.CreateFolder() };
+                stderr.WriteLine($"acws: demo server folder is {options.Dir}");
+            }
+            var folder = new ServerFolder(options.Dir);
+            if (!Directory.Exists(folder.Root))
+                throw new StartException($"the server folder {folder.Root} does not exist (pass --dir with the folder that holds acServer and cfg/)");
+            var (_, cfgError) = folder.Load(ServerFolder.ServerCfg);
+            if (cfgError is not null)
+                throw new StartException($"{cfgError} (pass --dir with the folder that holds cfg/server_cfg.ini)");
+
+            var agent = new Agent(options, folder, stdout);
+            await using var listener = new Listener(agent);
+            listener.Start();
+            stdout.WriteLine($"acws listening on ws://{agent.Endpoint}/");
+            stdout.Flush();
+            started?.Invoke(agent);
+
+            using var onStop = stop.Register(() => agent.RequestShutdown("signal"));
+            var serving = listener.RunAsync();
+            string why = await agent.ShutdownRequested;
+            agent.Log($"shutting down ({why})");
+            foreach (var client in agent.Clients) client.Close(WebSocketCloseStatus.EndpointUnavailable, "acws shutting down");
+            await listener.DisposeAsync();
+            await serving.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
+            agent.Log("stopped");
+            stdout.Flush();
+            return 0;
+        }
+        catch (StartException e)
+        {
+            stderr.WriteLine($"acws: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+using AcWs;
+
+// acws: serve one Assetto Corsa server folder over WebSockets. Exit codes: 0 ok, 1 cannot start, 2 bad usage.
+
+Options options;
+try
+{
+    options = Options.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"acws: {e.Message}");
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+if (options.ShowHelp) { Console.WriteLine(Options.Usage); return 0; }
+if (options.ShowVersion) { Console.WriteLine($"acws {Agent.Version}"); return 0; }
+
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+return await Serve.RunAsync(options, Console.Out, Console.Error, stop.Token);

@@ -1,0 +1,39 @@
+namespace AcWs.Tests.Support;
+
+/// <summary>The real Assetto Corsa files copied into tests/fixtures, and temp server folders built from them.</summary>
+public static class Fixtures
+{
+    public static string Root => Path.Combine(AppContext.BaseDirectory, "fixtures");
+    public static string Real(string relative) => Path.Combine(Root, "real", relative);
+    public static string Original(string name) => Path.Combine(Root, "original", name);
+
+    public static IEnumerable<string> AllIni() =>
+        Directory.GetFiles(Path.Combine(Root, "real", "cfg"), "*.ini").Order().Select(Path.GetFileName)!;
+    public static IEnumerable<string> ServerCfgs() => AllIni().Where(f => f.EndsWith("server_cfg.ini"));
+    public static IEnumerable<string> EntryLists() => AllIni().Where(f => f.EndsWith("entry_list.ini"));
+    public static IEnumerable<string> ResultFiles() =>
+        Directory.GetFiles(Path.Combine(Root, "real", "results"), "*.json").Order().Select(Path.GetFileName)!;
+}
+
+/// <summary>A throwaway AC server folder (cfg/, results/) in the temp directory, removed on dispose.</summary>
+public sealed class TempServerFolder : IDisposable
+{
+    public string Root { get; }
+
+    public TempServerFolder(string serverCfg = "samuelorenzo_server_cfg.ini", string? entryList = "samuelorenzo_entry_list.ini")
+    {
+        Root = Path.Combine(Path.GetTempPath(), "acws-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path.Combine(Root, "cfg"));
+        Directory.CreateDirectory(Path.Combine(Root, "results"));
+        File.Copy(Fixtures.Real("cfg/" + serverCfg), Cfg("server_cfg.ini"));
+        if (entryList is not null) File.Copy(Fixtures.Real("cfg/" + entryList), Cfg("entry_list.ini"));
+    }
+
+    public string Cfg(string name) => Path.Combine(Root, "cfg", name);
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
