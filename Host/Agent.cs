@@ -35,6 +35,28 @@ public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
             if (c != except) c.Enqueue(bytes);
     }
 
+    int commandsRunning;
+
+    /// <summary>Marks a command as running until disposed, so shutdown can let its reply go out first.</summary>
+    public IDisposable CommandRunning()
+    {
+        Interlocked.Increment(ref commandsRunning);
+        return new Done(() => Interlocked.Decrement(ref commandsRunning));
+    }
+
+    /// <summary>Waits (up to <paramref name="limit"/>) until no command is running.</summary>
+    public async Task DrainAsync(TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (Volatile.Read(ref commandsRunning) > 0 && DateTime.UtcNow < until) await Task.Delay(10);
+    }
+
+    sealed class Done(Action action) : IDisposable
+    {
+        int done;
+        public void Dispose() { if (Interlocked.Exchange(ref done, 1) == 0) action(); }
+    }
+
     public Task<string> ShutdownRequested => shutdown.Task;
     public void RequestShutdown(string why) => shutdown.TrySetResult(why);
 

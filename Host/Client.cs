@@ -22,6 +22,7 @@ public sealed class Client
     readonly Channel<Outgoing> outbox = Channel.CreateBounded<Outgoing>(
         new BoundedChannelOptions(OutboxFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     readonly CancellationTokenSource aborted = new();
+    volatile bool closing;
 
     readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? Close, string? Reason);
 
@@ -38,7 +39,7 @@ public sealed class Client
 
     public void Enqueue(byte[] frame)
     {
-        if (!outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
+        if (!outbox.Writer.TryWrite(new Outgoing(frame, null, null)) && !closing)
         {
             agent.Log($"client#{Id} {Remote} is not reading its replies; dropping it");
             Abort();
@@ -48,6 +49,7 @@ public sealed class Client
     /// <summary>Sends a close frame after everything already queued.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
+        closing = true;
         outbox.Writer.TryWrite(new Outgoing(null, status, reason));
         outbox.Writer.TryComplete();
     }
@@ -127,17 +129,13 @@ public sealed class Client
 
     async Task HandleAsync(byte[] frame)
     {
-        string line;
-        try { line = StrictUtf8.GetString(frame).Trim(); }
-        catch (DecoderFallbackException)
-        {
-            Enqueue(Reply.Fail("the message is not valid UTF-8 text").ToUtf8());
-            return;
-        }
+        // Text frames are valid UTF-8: the WebSocket layer closes with 1007 otherwise (RFC 6455).
+        string line = Encoding.UTF8.GetString(frame).Trim();
         // The original's clients announce themselves with "logon: ..."; access is the token, so it is ignored.
         if (line.StartsWith("logon:", StringComparison.OrdinalIgnoreCase)) return;
 
         agent.Log($"client#{Id} {Remote} > {(line.Length > 200 ? line[..200] + "…" : line)}");
+        using var busy = agent.CommandRunning();
         Reply reply;
         try { reply = await Dispatcher.RunAsync(line, agent); }
         catch (Exception e)
@@ -152,8 +150,6 @@ public sealed class Client
         }
     }
 
-    static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     async Task SendLoopAsync()
     {
         try
@@ -166,6 +162,8 @@ public sealed class Client
                 {
                     if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                         await socket.CloseOutputAsync(status, item.Reason, timeout.Token);
+                    // Give the peer a moment to answer the close, then stop waiting for it.
+                    aborted.CancelAfter(TimeSpan.FromSeconds(2));
                     return;
                 }
                 if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;

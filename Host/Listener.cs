@@ -133,6 +133,8 @@ public sealed class Listener : IAsyncDisposable
             {
                 var ws = await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30));
                 await new Client(ws.WebSocket, agent, remote).RunAsync();
+                // The WebSocket is closed: drop the connection, so HttpListener writes nothing more on it.
+                response.Abort();
             }
             finally { Interlocked.Decrement(ref active); }
         }

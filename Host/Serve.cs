@@ -34,6 +34,7 @@ public static class Serve
             var serving = listener.RunAsync();
             string why = await agent.ShutdownRequested;
             agent.Log($"shutting down ({why})");
+            await agent.DrainAsync(TimeSpan.FromSeconds(5));
             foreach (var client in agent.Clients) client.Close(WebSocketCloseStatus.EndpointUnavailable, "acws shutting down");
             await listener.DisposeAsync();
             await serving.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using AcWs.Tests.Support;
+
+namespace AcWs.Tests;
+
+/// <summary>acws as a real child process: usage, exit codes, signals, shutdown, demo.</summary>
+public class CommandLineTests
+{
+    [Test]
+    public async Task Shutdown_now_replies_closes_with_1001_and_exits_0()
+    {
+        using var folder = new TempServerFolder();
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
+        await using var watcher = await WsClient.ConnectAsync(agent.Port);
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        var reply = await ws.AskAsync("shutdown now");
+        await Assert.That(reply.Data().Str("msg")).IsEqualTo("acws shutting down");
+        var closed = await Assert.ThrowsAsync<WebSocketClosedException>(() => watcher.ReceiveTextAsync());
+        await Assert.That(closed!.Status).IsEqualTo(WebSocketCloseStatus.EndpointUnavailable);
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
+    }
+
+    [Test]
+    [Arguments("TERM")]
+    [Arguments("INT")]
+    public async Task A_signal_shuts_down_cleanly(string signal)
+    {
+        using var folder = new TempServerFolder();
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        using (var kill = Process.Start("kill", ["-" + signal, agent.Process.Id.ToString()])) await kill.WaitForExitAsync();
+        var closed = await Assert.ThrowsAsync<WebSocketClosedException>(() => ws.ReceiveTextAsync());
+        await Assert.That(closed!.Status).IsEqualTo(WebSocketCloseStatus.EndpointUnavailable);
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
+    }
+
+    [Test]
+    [Arguments("--bogus", "unknown option '--bogus'")]
+    [Arguments("--port", "--port needs a value")]
+    [Arguments("--port 70000", "--port must be a port number 0-65535, got '70000'")]
+    [Arguments("--max-clients 0", "--max-clients must be a whole number 1-100000, got '0'")]
+    [Arguments("--host 0.0.0.0", "needs a token: pass --token TOKEN or set ACWS_TOKEN")]
+    public async Task Bad_usage_exits_2_with_a_reason_and_the_usage(string args, string reason)
+    {
+        await using var agent = AgentProcess.Launch(args.Split(' '));
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(2);
+        await Assert.That(agent.StdErr).Contains(reason);
+        await Assert.That(agent.StdErr).Contains("usage: acws");
+        await Assert.That(agent.StdErr).DoesNotContain("   at ");
+    }
+
+    [Test]
+    public async Task A_missing_folder_or_config_exits_1_with_a_clear_message()
+    {
+        await using (var agent = AgentProcess.Launch(["--dir", "/nonexistent/acserver", "--port", "0"]))
+        {
+            await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(1);
+            await Assert.That(agent.StdErr).Contains("the server folder /nonexistent/acserver does not exist");
+        }
+        using var folder = new TempServerFolder();
+        File.Delete(folder.Cfg("server_cfg.ini"));
+        await using (var agent = AgentProcess.Launch(["--dir", folder.Root, "--port", "0"]))
+        {
+            await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(1);
+            await Assert.That(agent.StdErr).Contains("cfg/server_cfg.ini not found");
+        }
+    }
+
+    [Test]
+    public async Task A_port_in_use_exits_1()
+    {
+        using var folder = new TempServerFolder();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var agent = AgentProcess.Launch(["--dir", folder.Root, "--port", port.ToString()]);
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(1);
+        await Assert.That(agent.StdErr).Contains($"cannot listen on 127.0.0.1:{port}");
+        await Assert.That(agent.StdErr).DoesNotContain("   at ");
+    }
+
+    [Test]
+    public async Task Environment_fallbacks_apply_and_flags_win()
+    {
+        using var folder = new TempServerFolder();
+        var env = new Dictionary<string, string> { ["ACWS_DIR"] = folder.Root, ["ACWS_PORT"] = "1", ["ACWS_TOKEN"] = "from-env" };
+        await using var agent = await AgentProcess.StartAsync(["--port", "0"], env);
+        await Assert.That(agent.StdOut).StartsWith($"acws listening on ws://127.0.0.1:{agent.Port}/");
+        await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
+        await using var ws = await WsClient.ConnectAsync(agent.Port, token: "from-env");
+        await Assert.That((await ws.AskAsync("server info")).Data().GetProperty("server").Str("track")).IsEqualTo("magione");
+    }
+
+    [Test]
+    public async Task Version_and_help_exit_0()
+    {
+        await using (var v = AgentProcess.Launch(["--version"]))
+        {
+            await Assert.That(await v.WaitForExitAsync()).IsEqualTo(0);
+            await Assert.That(v.StdOut).IsEqualTo($"acws {Agent.Version}");
+        }
+        await using var h = AgentProcess.Launch(["--help"]);
+        await Assert.That(await h.WaitForExitAsync()).IsEqualTo(0);
+        await Assert.That(h.StdOut).Contains("--max-clients N");
+    }
+
+    [Test]
+    public async Task Demo_serves_a_sample_folder_without_assetto_corsa()
+    {
+        await using var agent = await AgentProcess.StartAsync(["--demo", "--port", "0"]);
+        await Assert.That(agent.StdErr).Contains("demo server folder is ");
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        var server = (await ws.AskAsync("server info")).Data().GetProperty("server");
+        await Assert.That(server.Str("track")).IsEqualTo("barbagallo");
+        var entries = (await ws.AskAsync("server entries")).Data().GetProperty("entries");
+        await Assert.That(entries.GetProperty("CAR_1").Str("drivername")).IsEqualTo("Joseph Elton");
+        var sessions = (await ws.AskAsync("server sessions")).Data().GetProperty("sessions");
+        await Assert.That(sessions.EnumerateObject().Count()).IsEqualTo(3);
+    }
+}
