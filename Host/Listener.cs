@@ -82,7 +82,8 @@ public sealed class Listener : IAsyncDisposable
             HttpListenerContext context;
             try { context = await http.GetContextAsync(); }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-            var task = HandleAsync(context);
+            // Off the accept loop: parts of a connection's start can run synchronously for a while.
+            var task = Task.Run(() => HandleAsync(context));
             lock (connections)
             {
                 connections.RemoveAll(t => t.IsCompleted);
@@ -141,6 +142,10 @@ public sealed class Listener : IAsyncDisposable
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
         {
             agent.Log($"connection from {remote} ended: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            agent.Log($"connection from {remote} failed: {e}");
         }
     }
 
