@@ -25,7 +25,7 @@ public sealed class Listener : IAsyncDisposable
     public Listener(Agent agent)
     {
         this.agent = agent;
-        token = agent.Options.Token is { } t ? Encoding.UTF8.GetBytes(t) : null;
+        token = agent.Options.Token is { } t ? SHA256.HashData(Encoding.UTF8.GetBytes(t)) : null;
     }
 
     public int Port { get; private set; }
@@ -46,6 +46,8 @@ public sealed class Listener : IAsyncDisposable
             int candidate = port == 0 ? FreePort(host) : port;
             http.Prefixes.Clear();
             http.Prefixes.Add($"http://{prefixHost}:{candidate}/");
+            // HttpListener matches the Host header: let ws://localhost:PORT/ reach a 127.0.0.1 listener too.
+            if (prefixHost == "127.0.0.1") http.Prefixes.Add($"http://localhost:{candidate}/");
             try
             {
                 http.Start();
@@ -149,7 +151,7 @@ public sealed class Listener : IAsyncDisposable
         }
     }
 
-    /// <summary>Bearer header or ?token=, compared in constant time.</summary>
+    /// <summary>Bearer header or ?token=, compared in constant time (as hashes, so the length does not leak either).</summary>
     bool Authorized(HttpListenerRequest request)
     {
         if (token is null) return true;
@@ -158,7 +160,7 @@ public sealed class Listener : IAsyncDisposable
         if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) given = header[7..].Trim();
         given ??= request.QueryString["token"];
         if (given is null) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), token);
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), token);
     }
 
     static void Respond(HttpListenerResponse response, int status, string contentType, byte[] body)
