@@ -42,6 +42,16 @@ public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
 
 public sealed record HealthData(string Status, string Version);
 
+/// <summary>A change of the server's state, pushed as <c>{"data":{"server":{"event":{...}}}}</c> (the original's key).</summary>
+public sealed record ServerEvent(
+    string Msg,
+    string? Version = null,
+    string? Timestamp = null,
+    string? Track = null,
+    IReadOnlyList<string>? Cars = null);
+public sealed record ServerEventBody(ServerEvent Event);
+public sealed record ServerEventData(ServerEventBody Server);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -53,4 +63,5 @@ public sealed record HealthData(string Status, string Version);
 [JsonSerializable(typeof(EntriesData))]
 [JsonSerializable(typeof(SessionsData))]
 [JsonSerializable(typeof(HealthData))]
+[JsonSerializable(typeof(ServerEventData))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -21,6 +21,9 @@ public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
     /// <summary>The address actually listened on (the port is known once listening, e.g. after --port 0).</summary>
     public string Endpoint { get; set; } = "";
 
+    /// <summary>Whether acws has a running acServer child (set by the supervisor).</summary>
+    public bool AcServerRunning { get; set; }
+
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
 

@@ -13,6 +13,54 @@ public sealed class ServerFolder(string root)
 
     public string PathOf(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 
+    public const string LogsDir = "logs/acws";
+
+    readonly Lock writing = new();
+
+    /// <summary>A stamp for file names, e.g. 20260722-104232 (local time, as the server's own logs).</summary>
+    public static string Stamp(DateTime time) => time.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Replaces a file so that no reader ever sees half of it: the new bytes go to a temp file in the same
+    /// folder, the previous version is kept as <c>FILE.old</c> and as a timestamped copy under logs/acws/,
+    /// then the temp file is renamed over the original. Returns an error message, or null on success.
+    /// <paramref name="beforeRename"/> lets a test stand in for a crash at the worst moment.
+    /// </summary>
+    public string? WriteAtomically(string relative, byte[] bytes, Action? beforeRename = null)
+    {
+        string path = PathOf(relative);
+        string temp = path + $".acws-{Environment.ProcessId}.tmp";
+        lock (writing)
+        {
+            try
+            {
+                using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    file.Write(bytes);
+                    file.Flush(flushToDisk: true);
+                }
+                if (File.Exists(path))
+                {
+                    string name = Path.GetFileNameWithoutExtension(path), ext = Path.GetExtension(path);
+                    string logs = PathOf(LogsDir);
+                    Directory.CreateDirectory(logs);
+                    string copy = Path.Combine(logs, $"{name}-{Stamp(DateTime.Now)}{ext}");
+                    for (int n = 2; File.Exists(copy); n++) copy = Path.Combine(logs, $"{name}-{Stamp(DateTime.Now)}-{n}{ext}");
+                    File.Copy(path, copy);
+                    File.Copy(path, path + ".old", overwrite: true);
+                }
+                beforeRename?.Invoke();
+                File.Move(temp, path, overwrite: true);
+                return null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(temp); } catch (IOException) { }
+                return $"cannot write {relative}: {e.Message}; the file was not changed";
+            }
+        }
+    }
+
     /// <summary>Reads and parses an ini file; on failure returns a message naming the file, never throws.</summary>
     public (IniDocument? Ini, string? Error) Load(string relative)
     {
