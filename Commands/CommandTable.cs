@@ -39,5 +39,10 @@ public static class CommandTable
         new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, "shows a summary of the server"),
         new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, "shows a summary of the entry_list.ini contents"),
         new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, "shows a summary of configured sessions"),
+        new("server drivers",  "", ServerCommands.Drivers,    Needs.Nothing,   "shows a summary of the active drivers on the server"),
+        new("server status",   "", ServerCommands.Status,     Needs.Nothing,   "shows whether the AC server is running, its pid and uptime"),
+        new("server start",    "", ServerCommands.Start,      Needs.Nothing,   "starts the AC server"),
+        new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   "stops the AC server"),
+        new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   "stops and starts the AC server"),
     ];
 }

@@ -14,6 +14,8 @@ public sealed class Reply
     [JsonIgnore] public Reply? Then { get; init; }
     /// <summary>Also push this to every other connected client (a change of shared state).</summary>
     [JsonIgnore] public object? Broadcast { get; init; }
+    /// <summary>Runs once this reply is queued for its client (e.g. let the events of a just-started child flow).</summary>
+    [JsonIgnore] public Action? AfterSent { get; init; }
 
     [JsonIgnore] public bool IsError => Error is not null;
 

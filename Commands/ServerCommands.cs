@@ -1,20 +1,73 @@
+using System.Globalization;
 using AcWs.Ini;
 
 namespace AcWs.Commands;
 
-/// <summary><c>server …</c>: what the Assetto Corsa server is configured to be, read fresh from its files.</summary>
+/// <summary><c>server …</c>: the Assetto Corsa server: its configuration (read fresh from its files) and its process.</summary>
 public static class ServerCommands
 {
     public static ValueTask<Reply> Info(Call call, Agent agent)
     {
         var cfg = ServerConfig.From(call.ServerCfg!);
+        var status = StatusOf(agent.AcServer);
         var info = new ServerInfo(
             Name: cfg.Name, Track: cfg.Track, ConfigTrack: cfg.ConfigTrack, Cars: cfg.Cars,
             HttpPort: cfg.HttpPort, TcpPort: cfg.TcpPort, UdpPort: cfg.UdpPort, MaxClients: cfg.MaxClients,
             RegisterToLobby: cfg.RegisterToLobby, HasPassword: cfg.HasPassword, HasAdminPassword: cfg.HasAdminPassword,
             Sessions: [.. cfg.Sessions.Select(s => ServerConfig.DefaultName(s.Section))],
-            Running: false);
+            Running: status.Running, Pid: status.Pid,
+            Version: status.Running ? agent.AcServerOutput.Version : null,
+            StartedAt: status.StartedAt, UptimeS: status.UptimeS,
+            DriversConnected: status.Running ? agent.AcServerOutput.Drivers.Count : 0,
+            ForeignProcess: agent.ForeignProcess is not null);
         return ValueTask.FromResult(Reply.Ok(new ServerInfoData(info)));
+    }
+
+    static ServerStatus StatusOf(Supervisor child)
+    {
+        // One read of the start time, so running/pid/uptime agree even if it stops meanwhile.
+        var started = child.StartedAt;
+        var pid = child.Pid;
+        if (started is null || pid is null) return new ServerStatus(false, null, null, null);
+        return new ServerStatus(true, pid, started.Value.ToString("o", CultureInfo.InvariantCulture),
+            (long)(DateTime.Now - started.Value).TotalSeconds);
+    }
+
+    public static ValueTask<Reply> Status(Call call, Agent agent) =>
+        ValueTask.FromResult(Reply.Ok(new ServerStatusData(StatusOf(agent.AcServer))));
+
+    public static ValueTask<Reply> Drivers(Call call, Agent agent)
+    {
+        var drivers = new Dictionary<string, DriverView>();
+        if (agent.AcServerRunning)
+            foreach (var d in agent.AcServerOutput.Drivers.Values.OrderBy(d => d.Since))
+                drivers[d.Name] = DriverView.Of(d, "joining");
+        return ValueTask.FromResult(Reply.Ok(new DriversData(drivers)));
+    }
+
+    const string Started = "Assetto Corsa server started";
+    const string Stopped = "Assetto Corsa server stopped";
+
+    static Reply StateChanged(string msg) =>
+        new() { Data = new MsgData(msg), Broadcast = new ServerEventData(new ServerEventBody(new ServerEvent(msg))) };
+
+    /// <summary>The child's first lines (its startup event) are pushed only after this reply has gone out.</summary>
+    public static async ValueTask<Reply> Start(Call call, Agent agent)
+    {
+        var error = await agent.AcServer.StartAsync(agent.CheckForeignProcess, holdOutput: true);
+        var reply = error is null ? StateChanged(Started) : Reply.Fail(error);
+        return new Reply { Data = reply.Data, Error = reply.Error, Broadcast = reply.Broadcast, AfterSent = agent.AcServer.ReleaseOutput };
+    }
+
+    public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
+        await agent.AcServer.StopAsync() is { } error ? Reply.Fail(error) : StateChanged(Stopped);
+
+    /// <summary>Stop (if running), then start: one reply per step.</summary>
+    public static async ValueTask<Reply> Restart(Call call, Agent agent)
+    {
+        Reply? stopped = agent.AcServerRunning && await agent.AcServer.StopAsync() is null ? StateChanged(Stopped) : null;
+        var started = await Start(call, agent);
+        return stopped is null ? started : new Reply { Data = stopped.Data, Broadcast = stopped.Broadcast, Then = started };
     }
 
     public static ValueTask<Reply> Entries(Call call, Agent agent)
@@ -29,10 +82,11 @@ public static class ServerCommands
     public static ValueTask<Reply> Sessions(Call call, Agent agent)
     {
         var sessions = new Dictionary<string, SessionView>();
+        string? active = agent.AcServerRunning ? agent.AcServerOutput.Session?.Type : null;
         foreach (var s in ServerConfig.From(call.ServerCfg!).Sessions)
         {
             string type = ServerConfig.DefaultName(s.Section);
-            sessions[type] = new SessionView(type, s.Name, s.Laps, s.Time, s.IsOpen, s.WaitTime, Active: false, Msg: "");
+            sessions[type] = new SessionView(type, s.Name, s.Laps, s.Time, s.IsOpen, s.WaitTime, Active: type == active, Msg: "");
         }
         return ValueTask.FromResult(Reply.Ok(new SessionsData(sessions)));
     }

@@ -22,7 +22,13 @@ public sealed record ServerInfo(
     bool HasPassword,
     bool HasAdminPassword,
     IReadOnlyList<string> Sessions,
-    bool Running);
+    bool Running,
+    int? Pid,
+    string? Version,
+    string? StartedAt,
+    long? UptimeS,
+    int DriversConnected,
+    bool ForeignProcess);
 public sealed record ServerInfoData(ServerInfo Server);
 
 public sealed record EntryView(
@@ -52,6 +58,27 @@ public sealed record ServerEvent(
 public sealed record ServerEventBody(ServerEvent Event);
 public sealed record ServerEventData(ServerEventBody Server);
 
+/// <summary>A driver, as in the original's <c>server drivers</c> and joining/leaving events.</summary>
+public sealed record DriverView(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot,
+    int Ballast, int Restrictor, string Since, string Msg)
+{
+    public static DriverView Of(Live.Driver d, string msg) => new(d.Name, d.Host, d.Port, d.Car, d.Guid, d.Team, d.Slot,
+        d.Ballast, d.Restrictor, d.Since.ToString("o", System.Globalization.CultureInfo.InvariantCulture), msg);
+}
+public sealed record DriverEventData(DriverView Driver);
+public sealed record DriversData(Dictionary<string, DriverView> Drivers);
+
+public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, bool Active);
+public sealed record SessionEventBody(SessionEvent Event);
+public sealed record SessionEventData(SessionEventBody Session);
+
+public sealed record LobbyEvent(string Msg, bool Connected);
+public sealed record LobbyEventBody(LobbyEvent Event);
+public sealed record LobbyEventData(LobbyEventBody Lobby);
+
+public sealed record ServerStatus(bool Running, int? Pid, string? StartedAt, long? UptimeS);
+public sealed record ServerStatusData(ServerStatus Server);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -64,4 +91,9 @@ public sealed record ServerEventData(ServerEventBody Server);
 [JsonSerializable(typeof(SessionsData))]
 [JsonSerializable(typeof(HealthData))]
 [JsonSerializable(typeof(ServerEventData))]
+[JsonSerializable(typeof(DriverEventData))]
+[JsonSerializable(typeof(DriversData))]
+[JsonSerializable(typeof(SessionEventData))]
+[JsonSerializable(typeof(LobbyEventData))]
+[JsonSerializable(typeof(ServerStatusData))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Reflection;
 using AcWs.Commands;
+using AcWs.Ini;
+using AcWs.Live;
 
 namespace AcWs;
 
@@ -8,21 +11,45 @@ namespace AcWs;
 /// The state shared by every connection: the server folder, who is connected, and the shutdown signal.
 /// Handlers read it; only the edges (listener, child processes, files) change it.
 /// </summary>
-public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
+public sealed class Agent
 {
+    readonly TextWriter log;
+
+    public Agent(Options options, ServerFolder folder, TextWriter log)
+    {
+        Options = options;
+        Folder = folder;
+        this.log = log;
+        AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, () => AcServerLauncher.Resolve(Options, Folder));
+        AcServerOutput = NewOutputParser();
+        AcServer.OnStarting = () => AcServerOutput = NewOutputParser();
+        AcServer.OnLine = line =>
+        {
+            foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Ok(data));
+        };
+        AcServer.OnCrash = OnAcServerCrash;
+    }
+
     public static readonly string Version =
         typeof(Agent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     readonly ConcurrentDictionary<long, Client> clients = new();
     readonly TaskCompletionSource<string> shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Options Options { get; } = options;
-    public ServerFolder Folder { get; } = folder;
+    public Options Options { get; }
+    public ServerFolder Folder { get; }
+
+    /// <summary>The acServer child acws started, if any.</summary>
+    public Supervisor AcServer { get; }
+    /// <summary>What the running (or last) acServer printed: version, drivers, session, lobby.</summary>
+    public AcServerLog AcServerOutput { get; private set; }
+    /// <summary>Set at start when something already listens on acServer's ports: an acServer acws did not start.</summary>
+    public string? ForeignProcess { get; set; }
     /// <summary>The address actually listened on (the port is known once listening, e.g. after --port 0).</summary>
     public string Endpoint { get; set; } = "";
 
-    /// <summary>Whether acws has a running acServer child (set by the supervisor).</summary>
-    public bool AcServerRunning { get; set; }
+    /// <summary>Whether acws has a running acServer child.</summary>
+    public bool AcServerRunning => AcServer.IsRunning;
 
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
@@ -59,6 +86,94 @@ public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
         int done;
         public void Dispose() { if (Interlocked.Exchange(ref done, 1) == 0) action(); }
     }
+
+    AcServerLog NewOutputParser() => new(SlotBallast);
+
+    /// <summary>Ballast and restrictor of an entry-list slot, for a joining driver (0 when unknown).</summary>
+    (int, int) SlotBallast(int slot)
+    {
+        var (ini, _) = Folder.Load(ServerFolder.EntryListIni);
+        if (ini is null) return (0, 0);
+        try
+        {
+            var s = EntryList.From(ini).FirstOrDefault(e => e.Index == slot);
+            return s is null ? (0, 0) : (int.TryParse(s.Ballast, out int b) ? b : 0, int.TryParse(s.Restrictor, out int r) ? r : 0);
+        }
+        catch (IniParseException) { return (0, 0); }
+    }
+
+    TimeSpan crashBackoff = TimeSpan.FromSeconds(1);
+
+    void OnAcServerCrash(int exitCode)
+    {
+        string msg = $"Assetto Corsa server exited unexpectedly (exit code {exitCode})";
+        Log(msg);
+        Push(Reply.Fail(msg));
+        AcServerOutput = NewOutputParser();
+        if (Options.RestartOnCrash && !ShutdownRequested.IsCompleted) _ = RestartAfterCrashAsync();
+    }
+
+    async Task RestartAfterCrashAsync()
+    {
+        var wait = crashBackoff;
+        crashBackoff = TimeSpan.FromSeconds(Math.Min(60, crashBackoff.TotalSeconds * 2));
+        Log($"restarting acServer in {wait.TotalSeconds:0} s (--restart-on-crash)");
+        await Task.WhenAny(Task.Delay(wait), ShutdownRequested);
+        if (ShutdownRequested.IsCompleted) return;
+        var error = await AcServer.StartAsync(CheckForeignProcess);
+        if (error is null)
+        {
+            Push(Reply.Ok(new ServerEventData(new ServerEventBody(new ServerEvent("Assetto Corsa server restarted after a crash")))));
+            // A run that lasts a minute resets the back-off.
+            var started = AcServer.StartedAt;
+            _ = Task.Delay(TimeSpan.FromSeconds(60)).ContinueWith(_ =>
+            {
+                if (AcServer.StartedAt == started && started is not null) crashBackoff = TimeSpan.FromSeconds(1);
+            });
+        }
+        else
+        {
+            Push(Reply.Fail($"restart after crash failed: {error}"));
+            if (!error.Contains("already running")) _ = RestartAfterCrashAsync();
+        }
+    }
+
+    /// <summary>
+    /// Something already accepting connections on acServer's TCP or HTTP port (from server_cfg.ini) means an
+    /// acServer that acws did not start; returns the message, or null when the ports are free.
+    /// </summary>
+    public string? CheckForeignProcess()
+    {
+        var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
+        if (ini is null) return null;
+        ServerConfig cfg;
+        try { cfg = ServerConfig.From(ini); } catch (IniParseException) { return null; }
+        foreach (var (port, what) in new[] { (cfg.TcpPort, "TCP_PORT"), (cfg.HttpPort, "HTTP_PORT") })
+        {
+            if (port is <= 0 or > 65535) continue;
+            using var probe = new TcpClient();
+            try
+            {
+                if (probe.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromMilliseconds(300)) && probe.Connected)
+                {
+                    ForeignProcess = $"an Assetto Corsa server that acws did not start is already running ({what} {port} is in use); stop it first";
+                    return ForeignProcess;
+                }
+            }
+            catch (AggregateException) { /* refused: free */ }
+        }
+        ForeignProcess = null;
+        return null;
+    }
+
+    /// <summary>Stops every child acws started (shutdown); waits for each.</summary>
+    public async Task StopChildrenAsync()
+    {
+        if (AcServer.IsRunning && await AcServer.StopAsync() is null) Log("acServer stopped");
+    }
+
+    /// <summary>Kills every child at once: the last resort when acws is going down hard.</summary>
+    public void KillChildren() => AcServer.KillNow();
 
     public Task<string> ShutdownRequested => shutdown.Task;
     public void RequestShutdown(string why) => shutdown.TrySetResult(why);

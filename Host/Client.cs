@@ -147,6 +147,7 @@ public sealed class Client
         {
             Enqueue(r.ToUtf8());
             if (r.Broadcast is not null) agent.Push(Reply.Ok(r.Broadcast), except: this);
+            r.AfterSent?.Invoke();
         }
     }
 

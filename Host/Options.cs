@@ -14,11 +14,15 @@ public sealed record Options
     public string? Token { get; init; }
     public int MaxClients { get; init; } = 64;
     public bool Demo { get; init; }
+    /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
+    public string? AcServer { get; init; }
+    public bool RestartOnCrash { get; init; }
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 
     public const string Usage = """
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
+                    [--acserver PATH] [--restart-on-crash]
                acws --demo [--port PORT]
                acws --help | --version
 
@@ -27,7 +31,9 @@ public sealed record Options
           --port PORT      port to listen on, 0 picks a free one (env ACWS_PORT; default 8765)
           --token TOKEN    clients must send this token (env ACWS_TOKEN; required off loopback)
           --max-clients N  connections allowed at once (default 64)
-          --demo           serve a sample server folder made in a temp directory
+          --acserver PATH  the acServer executable (env ACWS_ACSERVER; default: acServer[.exe] in DIR)
+          --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
+          --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
         """;
 
     public static Options Parse(string[] args, Func<string, string?> env)
@@ -38,6 +44,7 @@ public sealed record Options
             Host = env("ACWS_HOST") is { Length: > 0 } h ? h : "127.0.0.1",
             Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
             Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
+            AcServer = env("ACWS_ACSERVER") is { Length: > 0 } exe ? exe : null,
         };
         for (int i = 0; i < args.Length; i++)
         {
@@ -51,6 +58,8 @@ public sealed record Options
                 "--token" => o with { Token = NonEmpty(Value(), "--token") },
                 "--max-clients" => o with { MaxClients = ParseCount(Value(), "--max-clients") },
                 "--demo" => o with { Demo = true },
+                "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
+                "--restart-on-crash" => o with { RestartOnCrash = true },
                 "--help" or "-h" => o with { ShowHelp = true },
                 "--version" => o with { ShowVersion = true },
                 _ => throw new UsageException($"unknown option '{a}'"),

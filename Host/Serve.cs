@@ -26,20 +26,29 @@ public static class Serve
             var agent = new Agent(options, folder, stdout);
             await using var listener = new Listener(agent);
             listener.Start();
-            stdout.WriteLine($"acws listening on ws://{agent.Endpoint}/");
+            string foreign = agent.CheckForeignProcess() is { } f ? $" ({f})" : "";
+            stdout.WriteLine($"acws listening on ws://{agent.Endpoint}/{foreign}");
             stdout.Flush();
             started?.Invoke(agent);
 
             using var onStop = stop.Register(() => agent.RequestShutdown("signal"));
+            // No orphans: if acws goes down without a clean shutdown, its children go with it.
+            EventHandler killChildren = (_, _) => agent.KillChildren();
+            UnhandledExceptionEventHandler killOnCrash = (_, _) => agent.KillChildren();
+            AppDomain.CurrentDomain.ProcessExit += killChildren;
+            AppDomain.CurrentDomain.UnhandledException += killOnCrash;
             var serving = listener.RunAsync();
             string why = await agent.ShutdownRequested;
             agent.Log($"shutting down ({why})");
             await agent.DrainAsync(TimeSpan.FromSeconds(5));
+            await agent.StopChildrenAsync();
             foreach (var client in agent.Clients) client.Close(WebSocketCloseStatus.EndpointUnavailable, "acws shutting down");
             await listener.DisposeAsync();
             await serving.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
             agent.Log("stopped");
             stdout.Flush();
+            AppDomain.CurrentDomain.ProcessExit -= killChildren;
+            AppDomain.CurrentDomain.UnhandledException -= killOnCrash;
             return 0;
         }
         catch (StartException e)

@@ -41,12 +41,7 @@ public sealed class ServerFolder(string root)
                 }
                 if (File.Exists(path))
                 {
-                    string name = Path.GetFileNameWithoutExtension(path), ext = Path.GetExtension(path);
-                    string logs = PathOf(LogsDir);
-                    Directory.CreateDirectory(logs);
-                    string copy = Path.Combine(logs, $"{name}-{Stamp(DateTime.Now)}{ext}");
-                    for (int n = 2; File.Exists(copy); n++) copy = Path.Combine(logs, $"{name}-{Stamp(DateTime.Now)}-{n}{ext}");
-                    File.Copy(path, copy);
+                    CopyToLogs(relative, Stamp(DateTime.Now));
                     File.Copy(path, path + ".old", overwrite: true);
                 }
                 beforeRename?.Invoke();
@@ -58,6 +53,28 @@ public sealed class ServerFolder(string root)
                 try { File.Delete(temp); } catch (IOException) { }
                 return $"cannot write {relative}: {e.Message}; the file was not changed";
             }
+        }
+    }
+
+    /// <summary>Keeps a copy of a file as logs/acws/NAME-STAMP.EXT (never overwriting an earlier copy); no-op if it does not exist.</summary>
+    public void CopyToLogs(string relative, string stamp)
+    {
+        string path = PathOf(relative);
+        if (!File.Exists(path)) return;
+        var (copy, stream) = CreateLog($"{Path.GetFileNameWithoutExtension(path)}-{stamp}", Path.GetExtension(path));
+        using (stream) using (var source = File.OpenRead(path)) source.CopyTo(stream);
+    }
+
+    /// <summary>Creates a new file under logs/acws/ named BASE.EXT, or BASE-2.EXT… so nothing earlier is overwritten.</summary>
+    public (string Path, FileStream Stream) CreateLog(string baseName, string extension)
+    {
+        string logs = PathOf(LogsDir);
+        Directory.CreateDirectory(logs);
+        for (int n = 1; ; n++)
+        {
+            string candidate = Path.Combine(logs, n == 1 ? baseName + extension : $"{baseName}-{n}{extension}");
+            try { return (candidate, new FileStream(candidate, FileMode.CreateNew, FileAccess.Write, FileShare.Read)); }
+            catch (IOException) when (File.Exists(candidate) && n < 1000) { }
         }
     }
 

@@ -12,11 +12,13 @@ public sealed class AgentHost : IAsyncDisposable
     public StringWriter Out { get; } = new();
     public StringWriter Err { get; } = new();
 
-    public static async Task<AgentHost> StartAsync(string dir, string? token = null, int maxClients = 64)
+    public static Task<AgentHost> StartAsync(string dir, string? token = null, int maxClients = 64) =>
+        StartAsync(new Options { Dir = dir, Port = 0, Token = token, MaxClients = maxClients });
+
+    public static async Task<AgentHost> StartAsync(Options options)
     {
         var host = new AgentHost();
         var ready = new TaskCompletionSource<Agent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var options = new Options { Dir = dir, Port = 0, Token = token, MaxClients = maxClients };
         host.Exit = Task.Run(() => Serve.RunAsync(options, TextWriter.Synchronized(host.Out), TextWriter.Synchronized(host.Err), host.stop.Token, a => ready.TrySetResult(a)));
         var first = await Task.WhenAny(ready.Task, host.Exit).WaitAsync(WsClient.Timeout);
         if (first != ready.Task) throw new Exception($"agent did not start: {host.Err}");
@@ -50,7 +52,7 @@ public sealed class AgentProcess : IAsyncDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(AgentDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var name in new[] { "ACWS_DIR", "ACWS_HOST", "ACWS_PORT", "ACWS_TOKEN" }) psi.Environment.Remove(name);
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ACWS_")).ToList()) psi.Environment.Remove(name);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var p = new AgentProcess(Process.Start(psi)!);
         p.Process.OutputDataReceived += (_, e) =>
@@ -73,7 +75,7 @@ public sealed class AgentProcess : IAsyncDisposable
         var first = await Task.WhenAny(p.listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(30));
         if (first != p.listening.Task) throw new Exception($"agent exited with {p.Process.ExitCode}: {p.StdErr}");
         string line = p.listening.Task.Result;
-        p.Port = int.Parse(line.TrimEnd('/').Split(':').Last());
+        p.Port = int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"ws://[^ ]+:(\d+)/").Groups[1].Value);
         return p;
     }
 

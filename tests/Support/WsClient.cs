@@ -29,11 +29,25 @@ public sealed class WsClient : IAsyncDisposable
         await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cts.Token);
     }
 
-    /// <summary>Sends a command and returns the next frame.</summary>
-    public async Task<JsonElement> AskAsync(string command)
+    /// <summary>Sends a command and returns its reply: the next frame that is not a pushed event.</summary>
+    public async Task<JsonElement> AskAsync(string command, TimeSpan? timeout = null)
     {
         await SendAsync(command);
-        return await ReceiveAsync();
+        return await ReceiveUntilAsync(f => !IsPush(f), timeout ?? TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>Frames the agent pushes on its own (events of the server, drivers, sessions, lobby, grid; a crash).</summary>
+    public static bool IsPush(JsonElement f)
+    {
+        if (f.TryGetProperty("error", out var e))
+            return e.GetProperty("msg").GetString() is { } m && (m.StartsWith("Assetto Corsa server exited unexpectedly") || m.StartsWith("restart after crash"));
+        if (!f.TryGetProperty("data", out var d) || d.ValueKind != JsonValueKind.Object) return false;
+        foreach (var p in d.EnumerateObject())
+        {
+            if (p.Name is "driver" or "session") return true;
+            if (p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("event", out _)) return true;
+        }
+        return false;
     }
 
     public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)

@@ -1,0 +1,54 @@
+using AcWs.Ini;
+
+namespace AcWs;
+
+/// <summary>Where acServer is and whether it may start: the checks that run before every <c>server start</c>.</summary>
+public static class AcServerLauncher
+{
+    public static string DefaultExecutable => OperatingSystem.IsWindows() ? "acServer.exe" : "acServer";
+
+    /// <summary>This program, as a command line that runs it again (the demo's stand-in acServer is acws itself).</summary>
+    public static (string File, IReadOnlyList<string> Args) Self()
+    {
+        string exe = Environment.ProcessPath ?? "acws";
+        // Under `dotnet acws.dll` (tests, dotnet run) the process is the dotnet host: pass it our dll.
+        if (Path.GetFileNameWithoutExtension(exe).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            return (exe, [Path.Combine(AppContext.BaseDirectory, "acws.dll")]);
+        return (exe, []);
+    }
+
+    public static (LaunchSpec? Spec, string? Error) Resolve(Options options, ServerFolder folder)
+    {
+        string file;
+        IReadOnlyList<string> args;
+        if (options.Demo && options.AcServer is null)
+        {
+            var self = Self();
+            file = self.File;
+            args = [.. self.Args, "--stand-in-acserver", "--auto"];
+        }
+        else
+        {
+            file = options.AcServer is { } given ? Path.GetFullPath(given) : folder.PathOf(DefaultExecutable);
+            args = [];
+            if (!File.Exists(file))
+                return (null, options.AcServer is null
+                    ? $"{DefaultExecutable} not found in {folder.Root} (copy acws next to it, or pass --acserver PATH)"
+                    : $"acServer executable {file} not found (check --acserver / ACWS_ACSERVER)");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+                return (null, $"{file} is not executable (chmod +x it)");
+        }
+        foreach (var relative in new[] { ServerFolder.ServerCfg, ServerFolder.EntryListIni })
+        {
+            var (ini, error) = folder.Load(relative);
+            if (error is not null) return (null, error + "; Assetto Corsa server not started");
+            try
+            {
+                if (relative == ServerFolder.ServerCfg) ServerConfig.From(ini!);
+                else EntryList.From(ini!);
+            }
+            catch (IniParseException e) { return (null, e.Message + "; Assetto Corsa server not started"); }
+        }
+        return (new LaunchSpec(file, args, folder.Root, [ServerFolder.ServerCfg, ServerFolder.EntryListIni]), null);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using AcWs.Ini;
+
+namespace AcWs.StandIn;
+
+/// <summary>
+/// A stand-in for the proprietary acServer, for tests and <c>acws --demo</c>: a real separate process
+/// (<c>acws --stand-in-acserver</c>) that runs in the server folder and prints acServer v1.15's own lines
+/// (taken from the real logs in tests/fixtures/original), filled in from cfg/server_cfg.ini and cfg/entry_list.ini.
+///
+/// It acts on cue: lines appended to <c>standin.control</c> in the server folder (or
+/// <c>--control FILE</c>), one command per line; with <c>--auto</c> it plays a short league evening by itself.
+/// <code>
+/// join GUID|DRIVERNAME|CAR_N     a driver from the entry list joins
+/// leave NAME                     that driver leaves cleanly
+/// session practice|qualify|race  the next session starts
+/// say TEXT                       prints TEXT as a line
+/// lobby-error                    prints acServer's lobby registration error lines
+/// finish                         race over: writes results/Y_M_D_H_M_RACE.json from the drivers on
+/// exit N                         exits at once with code N (a crash)
+/// ignore-sigterm                 from now on SIGTERM is ignored (only a kill stops it)
+/// </code>
+/// SIGTERM otherwise ends it cleanly with exit code 0.
+/// </summary>
+public static class AcServerStandIn
+{
+    sealed record Joined(string Name, string Guid, string Car, string Team, int Slot);
+
+    public static int Run(string[] args)
+    {
+        bool auto = args.Contains("--auto");
+        int c = Array.IndexOf(args, "--control");
+        string control = c >= 0 && c + 1 < args.Length ? args[c + 1] : "standin.control";
+
+        IniDocument cfg, entries;
+        try
+        {
+            cfg = IniDocument.Load("cfg/server_cfg.ini", "cfg/server_cfg.ini");
+            entries = IniDocument.Load("cfg/entry_list.ini", "cfg/entry_list.ini");
+        }
+        catch (Exception e) when (e is IOException or IniParseException or UnauthorizedAccessException)
+        {
+            Console.WriteLine($"ERROR: {e.Message}");
+            return 1;
+        }
+        var server = ServerConfig.From(cfg);
+        var slots = EntryList.From(entries);
+
+        bool ignoreTerm = false;
+        using var stop = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            if (!Volatile.Read(ref ignoreTerm)) stop.Cancel();
+        });
+
+        Banner(server, slots);
+        var joined = new List<Joined>();
+        if (server.Sessions.Count > 0) Session(server.Sessions[0], server);
+
+        var script = auto ? AutoScript(slots, server) : new Queue<(TimeSpan, string)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long offset = 0;
+        var random = new Random();
+        while (!stop.IsCancellationRequested)
+        {
+            var commands = new List<string>();
+            while (script.Count > 0 && script.Peek().Item1 <= clock.Elapsed) commands.Add(script.Dequeue().Item2);
+            commands.AddRange(ReadNewLines(control, ref offset));
+            foreach (var command in commands)
+            {
+                var words = command.Trim().Split(' ', 2, StringSplitOptions.TrimEntries);
+                string arg = words.Length > 1 ? words[1] : "";
+                switch (words[0].ToLowerInvariant())
+                {
+                    case "join": Join(arg, slots, joined, random); break;
+                    case "leave":
+                        joined.RemoveAll(j => j.Name == arg);
+                        Print($"Clean exit, driver disconnected:  {arg} []");
+                        break;
+                    case "session":
+                        var s = server.Sessions.FirstOrDefault(x => x.Section.Equals(arg, StringComparison.OrdinalIgnoreCase));
+                        if (s is not null) Session(s, server);
+                        break;
+                    case "say": Print(arg); break;
+                    case "lobby-error":
+                        Print("ERROR,SERVER NOT REGISTERED WITH LOBBY - PLEASE RESTART");
+                        Print("ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY");
+                        break;
+                    case "finish": Finish(server, slots, joined); break;
+                    case "exit": return int.TryParse(arg, out int code) ? code : 1;
+                    case "ignore-sigterm": Volatile.Write(ref ignoreTerm, true); break;
+                }
+            }
+            if (auto && script.Count == 0) script = AutoScript(slots, server, clock.Elapsed);
+            try { Task.Delay(50, stop.Token).Wait(); } catch (AggregateException) { }
+        }
+        Print("Server shutting down (SIGTERM)");
+        return 0;
+    }
+
+    static void Print(string line) => Console.Out.Write(line + "\n");
+
+    static void Banner(ServerConfig server, IReadOnlyList<EntrySlot> slots)
+    {
+        Print("Server CFG Path :  cfg/server_cfg.ini");
+        Print("Entry List Path :  cfg/entry_list.ini");
+        Print("Assetto Corsa Dedicated Server v1.15");
+        Print("Protocol version: 202");
+        // Go's time format, as acServer prints it: 2022-07-22 10:42:32.8776464 +1000 AEST m=+0.007426800
+        var now = DateTimeOffset.UtcNow;
+        Print(now.ToString("yyyy-MM-dd HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + " +0000 UTC m=+0.007426800");
+        Print("Num CPU: 1");
+        Print("Using cfg path:  cfg/server_cfg.ini");
+        Print("Car list:");
+        foreach (var car in server.Cars) Print($"_{car}_");
+        Print("Client interval HZ: 18");
+        Print($"TRACK={server.Track}");
+        Print("CARS=[" + string.Join(" ", server.Cars.Select(car => $"\"{car}\"")) + "]");
+        foreach (var s in server.Sessions)
+        {
+            Print($"Loading {s.Section} session");
+            Print($"SESSION: {s.Name}");
+            Print($"TYPE={s.Section}");
+            Print($"TIME={s.Time}");
+            Print($"LAPS={s.Laps}");
+            Print($"OPEN={s.IsOpen}");
+            Print($"WAIT TIME={s.WaitTime}");
+        }
+        Print($"Entry list: {slots.Count} cars");
+    }
+
+    static void Session(SessionConfig s, ServerConfig server)
+    {
+        string name = s.Section == "QUALIFY" ? "Qualification" : ServerConfig.DefaultName(s.Section);
+        int type = s.Section switch { "BOOKING" => 0, "PRACTICE" => 1, "QUALIFY" => 2, _ => 3 };
+        Print("DynamicTrack: first session, resetting grip");
+        Print($"SENDING session name : {name}");
+        Print("SENDING session index : 0");
+        Print($"SENDING session type : {type}");
+        Print($"SENDING session time : {s.Time}");
+        Print($"SENDING session laps : {s.Laps}");
+    }
+
+    static void Join(string who, IReadOnlyList<EntrySlot> slots, List<Joined> joined, Random random)
+    {
+        var slot = slots.FirstOrDefault(s => s.Guid.Length > 0 && s.Guid == who)
+                   ?? slots.FirstOrDefault(s => s.DriverName.Length > 0 && s.DriverName == who)
+                   ?? slots.FirstOrDefault(s => s.Section.Equals(who, StringComparison.OrdinalIgnoreCase));
+        if (slot is null) { Print($"NO SLOT AVAILABLE for {who}"); return; }
+        string name = slot.DriverName.Length > 0 ? slot.DriverName : who;
+        string guid = slot.Guid.Length > 0 ? slot.Guid : (76561198000000000 + slot.Index).ToString(CultureInfo.InvariantCulture);
+        int port = random.Next(49152, 65535);
+        Print($"NEW PICKUP CONNECTION from  127.0.0.1:{port}");
+        Print("VERSION 202");
+        Print(name);
+        Print($"REQUESTED CAR: {slot.Model}*");
+        Print("ENTRY LIST OPEN MODE 1");
+        Print($"Looking for available slot by name for GUID {guid} {slot.Model}");
+        Print("Looking for available slot");
+        Print($"Slot found at index {slot.Index}");
+        Print($"ResetCarResults, index: {slot.Index}");
+        Print($"DRIVER ACCEPTED FOR CAR {slot.Index}");
+        Print($"DRIVER ACCEPTED FOR CAR {name}");
+        Print("Tyre blankets: false");
+        Print("Sending SESSION ID : 0");
+        Print("FIND AND SEND PLAYER'S POSITION");
+        Print($"DRIVER: {name} [{slot.Team}]");
+        Print("OK");
+        joined.Add(new Joined(name, guid, slot.Model, slot.Team, slot.Index));
+    }
+
+    /// <summary>Writes a results file the way acServer does (tab-indented, LF, no final newline), finishing order = join order.</summary>
+    static void Finish(ServerConfig server, IReadOnlyList<EntrySlot> slots, List<Joined> joined)
+    {
+        var now = DateTime.Now;
+        string relative = $"results/{now.Year}_{now.Month}_{now.Day}_{now.Hour}_{now.Minute}_RACE.json";
+        Print("RACE OVER DETECTED!");
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\n" }))
+        {
+            w.WriteStartObject();
+            w.WriteString("TrackName", server.Track);
+            w.WriteString("TrackConfig", server.ConfigTrack);
+            w.WriteString("Type", "RACE");
+            w.WriteNumber("DurationSecs", 0);
+            w.WriteNumber("RaceLaps", server.Sessions.FirstOrDefault(s => s.Section == "RACE")?.Laps ?? 0);
+            w.WriteStartArray("Cars");
+            foreach (var s in slots)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("CarId", s.Index);
+                w.WriteStartObject("Driver");
+                w.WriteString("Name", s.DriverName); w.WriteString("Team", s.Team); w.WriteString("Nation", ""); w.WriteString("Guid", s.Guid);
+                w.WriteEndObject();
+                w.WriteString("Model", s.Model); w.WriteString("Skin", s.Skin);
+                w.WriteNumber("BallastKG", int.TryParse(s.Ballast, out int b) ? b : 0);
+                w.WriteNumber("Restrictor", int.TryParse(s.Restrictor, out int r) ? r : 0);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("Result");
+            int position = 0;
+            foreach (var j in joined)
+            {
+                position++;
+                Print($"{j.Name} [{j.Team}] has finished");
+                w.WriteStartObject();
+                w.WriteString("DriverName", j.Name); w.WriteString("DriverGuid", j.Guid);
+                w.WriteNumber("CarId", j.Slot); w.WriteString("CarModel", j.Car);
+                w.WriteNumber("BestLap", 90000 + position * 250);
+                w.WriteNumber("TotalTime", 900000 + position * 2500);
+                w.WriteNumber("BallastKG", 0); w.WriteNumber("Restrictor", 0);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("Laps"); w.WriteEndArray();
+            w.WriteStartArray("Events"); w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        Directory.CreateDirectory("results");
+        File.WriteAllBytes(relative, buffer.ToArray());
+        Print($"Saving session json file: {relative}");
+    }
+
+    static IEnumerable<string> ReadNewLines(string path, ref long offset)
+    {
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (f.Length <= offset) return [];
+            f.Seek(offset, SeekOrigin.Begin);
+            var bytes = new byte[f.Length - offset];
+            int read = f.Read(bytes);
+            int end = Array.LastIndexOf(bytes, (byte)'\n', read - 1);
+            if (end < 0) return [];
+            offset += end + 1;
+            return Encoding.UTF8.GetString(bytes, 0, end).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return []; }
+    }
+
+    /// <summary>The demo's evening: drivers from the entry list join, sessions change, a race finishes, everyone leaves; then again.</summary>
+    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default)
+    {
+        var q = new Queue<(TimeSpan, string)>();
+        var t = from;
+        void At(double seconds, string command) { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); }
+        var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
+        foreach (var d in drivers) At(2, "join " + d.Section);
+        foreach (var s in server.Sessions.Skip(1)) At(8, "session " + s.Section);
+        At(10, "finish");
+        foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
+        if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
+        return q;
+    }
+}

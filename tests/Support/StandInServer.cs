@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace AcWs.Tests.Support;
+
+/// <summary>
+/// A server folder whose <c>acServer</c> is the stand-in (a real separate process: a shell script that
+/// runs <c>acws --stand-in-acserver</c>), with acServer's ports moved to free ones so tests can run side by side.
+/// </summary>
+public sealed class StandInFolder : IDisposable
+{
+    readonly TempServerFolder folder;
+
+    public StandInFolder(string serverCfg = "samuelorenzo_server_cfg.ini", string entryList = "samuelorenzo_entry_list.ini", bool withExecutable = true)
+    {
+        folder = new TempServerFolder(serverCfg, entryList);
+        var ini = Ini.IniDocument.Load(folder.Cfg("server_cfg.ini"), "server_cfg.ini");
+        TcpPort = FreePort();
+        HttpPort = FreePort();
+        ini.Set("SERVER", "TCP_PORT", TcpPort.ToString());
+        ini.Set("SERVER", "UDP_PORT", TcpPort.ToString());
+        ini.Set("SERVER", "HTTP_PORT", HttpPort.ToString());
+        File.WriteAllBytes(folder.Cfg("server_cfg.ini"), ini.ToBytes());
+        if (withExecutable) WriteScript("acServer", $"exec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
+    }
+
+    public string Root => folder.Root;
+    public int TcpPort { get; }
+    public int HttpPort { get; }
+    public string Cfg(string name) => folder.Cfg(name);
+    public string PathOf(string relative) => folder.PathOf(relative);
+
+    /// <summary>Writes an executable shell script into the folder and returns its path.</summary>
+    public string WriteScript(string name, string body)
+    {
+        string path = Path.Combine(Root, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>Cues the stand-in (see StandIn/AcServerStandIn.cs for the commands).</summary>
+    public void Cue(string command) => File.AppendAllText(Path.Combine(Root, "standin.control"), command + "\n");
+
+    public string[] Logs(string prefix = "acServer-") =>
+        Directory.Exists(PathOf("logs/acws")) ? Directory.GetFiles(PathOf("logs/acws"), prefix + "*.log") : [];
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public static bool ProcessAlive(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
+
+    public static async Task<bool> GoneWithin(int pid, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (ProcessAlive(pid)) { if (DateTime.UtcNow > until) return false; await Task.Delay(50); }
+        return true;
+    }
+
+    public void Dispose() => folder.Dispose();
+}
+
+public static class Frames
+{
+    public static bool IsServerEvent(JsonElement f, string msg) =>
+        f.TryGetProperty("data", out var d) && d.TryGetProperty("server", out var s) && s.TryGetProperty("event", out var e)
+        && e.GetProperty("msg").GetString() == msg;
+    public static bool IsDriverEvent(JsonElement f, string msg) =>
+        f.TryGetProperty("data", out var d) && d.TryGetProperty("driver", out var dr) && dr.GetProperty("msg").GetString() == msg;
+    public static bool IsSessionEvent(JsonElement f) =>
+        f.TryGetProperty("data", out var d) && d.TryGetProperty("session", out _);
+    public static bool IsError(JsonElement f, string contains) =>
+        f.TryGetProperty("error", out var e) && e.GetProperty("msg").GetString()!.Contains(contains);
+    public static bool IsMsg(JsonElement f, string msg) =>
+        f.TryGetProperty("data", out var d) && d.TryGetProperty("msg", out var m) && m.GetString() == msg;
+}
