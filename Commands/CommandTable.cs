@@ -39,5 +39,11 @@ public static class CommandTable
         new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, "shows a summary of the server"),
         new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, "shows a summary of the entry_list.ini contents"),
         new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, "shows a summary of configured sessions"),
+
+        new("server session",  "<session> <enable|disable|laps|time|wait|open> [N]", ConfigCommands.Session, Needs.ServerCfg,
+            "edits a session of server_cfg.ini (pending until 'server configuration write')"),
+        new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg, "shows the pending sessions and a diff of server_cfg.ini against them"),
+        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
+        new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,   "drops the pending edits"),
     ];
 }

@@ -26,14 +26,18 @@ public static class ServerCommands
         return ValueTask.FromResult(Reply.Ok(new EntriesData(entries)));
     }
 
-    public static ValueTask<Reply> Sessions(Call call, Agent agent)
+    public static ValueTask<Reply> Sessions(Call call, Agent agent) =>
+        ValueTask.FromResult(Reply.Ok(new SessionsData(SessionViews(call.ServerCfg!))));
+
+    /// <summary>Each session section present, keyed Practice/Qualify/Race/Booking, as <c>server sessions</c> shows them.</summary>
+    public static Dictionary<string, SessionView> SessionViews(IniDocument serverCfg)
     {
         var sessions = new Dictionary<string, SessionView>();
-        foreach (var s in ServerConfig.From(call.ServerCfg!).Sessions)
+        foreach (var s in ServerConfig.From(serverCfg).Sessions)
         {
             string type = ServerConfig.DefaultName(s.Section);
             sessions[type] = new SessionView(type, s.Name, s.Laps, s.Time, s.IsOpen, s.WaitTime, Active: false, Msg: "");
         }
-        return ValueTask.FromResult(Reply.Ok(new SessionsData(sessions)));
+        return sessions;
     }
 }

@@ -24,6 +24,9 @@ public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
     /// <summary>Whether acws has a running acServer child (set by the supervisor).</summary>
     public bool AcServerRunning { get; set; }
 
+    /// <summary>Edits of cfg/server_cfg.ini made by <c>server session …</c>, until written or discarded.</summary>
+    public PendingConfig PendingConfig { get; } = new();
+
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
 
