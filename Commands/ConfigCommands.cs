@@ -13,6 +13,13 @@ public static class ConfigCommands
     const string Options = "enable, disable, laps, time, wait or open";
     const string Names = "practice, qualify, race or booking";
 
+    /// <summary>Each option, and the name of its value in the usage line (null: it takes none).</summary>
+    static readonly Dictionary<string, string?> ValueNames = new()
+    {
+        ["enable"] = null, ["disable"] = null,
+        ["laps"] = "<laps>", ["time"] = "<minutes>", ["wait"] = "<seconds>", ["open"] = "<0|1|2>",
+    };
+
     static readonly Reply NothingPendingToWrite = Reply.Msg($"nothing pending: {Cfg} was not touched");
 
     public static ValueTask<Reply> Session(Call call, Agent agent) => ValueTask.FromResult(EditSession(call, agent));
@@ -23,16 +30,8 @@ public static class ConfigCommands
         string? section = ServerConfig.SessionSections.FirstOrDefault(s => s.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (section is null) return Reply.Fail($"unknown session '{call.Args[0]}': use {Names}");
 
-        string? valueName = option switch
-        {
-            "enable" or "disable" => null,
-            "laps" => "<laps>",
-            "time" => "<minutes>",
-            "wait" => "<seconds>",
-            "open" => "<0|1|2>",
-            _ => "?",
-        };
-        if (valueName == "?") return Reply.Fail($"unknown option '{call.Args[1]}' for 'server session {name}': use {Options}");
+        if (!ValueNames.TryGetValue(option, out var valueName))
+            return Reply.Fail($"unknown option '{call.Args[1]}' for 'server session {name}': use {Options}");
         int wanted = valueName is null ? 2 : 3;
         if (call.Args.Length != wanted)
             return Reply.Fail($"wrong number of arguments for 'server session {name} {option}': usage 'server session {name} {option}{(valueName is null ? "" : " " + valueName)}'");
@@ -76,11 +75,14 @@ public static class ConfigCommands
                     break;
                 case "laps":
                     doc.Set(section, "LAPS", text);
-                    msg = $"Set {section} LAPS={text}" + (doc.Remove(section, "TIME") ? ", removed TIME" : "");
+                    bool timeRemoved = doc.Remove(section, "TIME");
+                    msg = $"Set {section} LAPS={text}" + (timeRemoved ? ", removed TIME" : "");
                     break;
                 case "time":
                     doc.Set(section, "TIME", text);
-                    msg = $"Set {section} TIME={text}" + (race && doc.Remove(section, "LAPS") ? ", removed LAPS" : "");
+                    // Practice and qualifying are timed anyway; only a race is either laps or time.
+                    bool lapsRemoved = race && doc.Remove(section, "LAPS");
+                    msg = $"Set {section} TIME={text}" + (lapsRemoved ? ", removed LAPS" : "");
                     break;
                 case "wait":
                     doc.Set(section, "WAIT_TIME", text);
