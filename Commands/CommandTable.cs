@@ -44,5 +44,11 @@ public static class CommandTable
         new("server start",    "", ServerCommands.Start,      Needs.Nothing,   "starts the AC server"),
         new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   "stops the AC server"),
         new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   "stops and starts the AC server"),
+
+        new("server session",  "<session> <enable|disable|laps|time|wait|open> [N]", ConfigCommands.Session, Needs.ServerCfg,
+            "edits a session of server_cfg.ini (pending until 'server configuration write')"),
+        new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg, "shows the pending sessions and a diff of server_cfg.ini against them"),
+        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
+        new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,   "drops the pending edits"),
     ];
 }

@@ -81,13 +81,22 @@ public static class ServerCommands
 
     public static ValueTask<Reply> Sessions(Call call, Agent agent)
     {
-        var sessions = new Dictionary<string, SessionView>();
         string? active = agent.AcServerRunning ? agent.AcServerOutput.Session?.Type : null;
-        foreach (var s in ServerConfig.From(call.ServerCfg!).Sessions)
+        return ValueTask.FromResult(Reply.Ok(new SessionsData(SessionViews(call.ServerCfg!, active))));
+    }
+
+    /// <summary>
+    /// Each session section present, keyed Practice/Qualify/Race/Booking, as <c>server sessions</c> shows them;
+    /// <paramref name="active"/> is the type acServer is running now, if any.
+    /// </summary>
+    public static Dictionary<string, SessionView> SessionViews(IniDocument serverCfg, string? active = null)
+    {
+        var sessions = new Dictionary<string, SessionView>();
+        foreach (var s in ServerConfig.From(serverCfg).Sessions)
         {
             string type = ServerConfig.DefaultName(s.Section);
             sessions[type] = new SessionView(type, s.Name, s.Laps, s.Time, s.IsOpen, s.WaitTime, Active: type == active, Msg: "");
         }
-        return ValueTask.FromResult(Reply.Ok(new SessionsData(sessions)));
+        return sessions;
     }
 }

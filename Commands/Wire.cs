@@ -46,6 +46,13 @@ public sealed record EntriesData(Dictionary<string, EntryView> Entries);
 public sealed record SessionView(string Type, string Name, int Laps, int Time, int IsOpen, int WaitTime, bool Active, string Msg);
 public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
 
+/// <summary>A <c>server session …</c> edit: what changed, and every session as the pending file has it.</summary>
+public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending);
+/// <summary><c>server configuration show</c>: the pending sessions and a unified diff of the file on disk against them.</summary>
+public sealed record ConfigurationData(string Msg, Dictionary<string, SessionView> Pending, string Diff);
+/// <summary><c>server configuration write</c>: <c>server.sessions</c> is what the file on disk now holds.</summary>
+public sealed record ConfigurationWrittenData(string Msg, SessionsData Server, string? Note = null);
+
 public sealed record HealthData(string Status, string Version);
 
 /// <summary>A change of the server's state, pushed as <c>{"data":{"server":{"event":{...}}}}</c> (the original's key).</summary>
@@ -89,6 +96,9 @@ public sealed record ServerStatusData(ServerStatus Server);
 [JsonSerializable(typeof(ServerInfoData))]
 [JsonSerializable(typeof(EntriesData))]
 [JsonSerializable(typeof(SessionsData))]
+[JsonSerializable(typeof(SessionEditData))]
+[JsonSerializable(typeof(ConfigurationData))]
+[JsonSerializable(typeof(ConfigurationWrittenData))]
 [JsonSerializable(typeof(HealthData))]
 [JsonSerializable(typeof(ServerEventData))]
 [JsonSerializable(typeof(DriverEventData))]

@@ -51,6 +51,9 @@ public sealed class Agent
     /// <summary>Whether acws has a running acServer child.</summary>
     public bool AcServerRunning => AcServer.IsRunning;
 
+    /// <summary>Edits of cfg/server_cfg.ini made by <c>server session …</c>, until written or discarded.</summary>
+    public PendingConfig PendingConfig { get; } = new();
+
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
 

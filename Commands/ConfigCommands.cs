@@ -1,0 +1,156 @@
+using System.Globalization;
+using AcWs.Ini;
+
+namespace AcWs.Commands;
+
+/// <summary>
+/// <c>server session …</c> and <c>server configuration show|write|discard</c>: edits of the session sections of
+/// cfg/server_cfg.ini, kept pending on the agent until written. Each edit changes only the lines it must.
+/// </summary>
+public static class ConfigCommands
+{
+    const string Cfg = ServerFolder.ServerCfg;
+    const string Options = "enable, disable, laps, time, wait or open";
+    const string Names = "practice, qualify, race or booking";
+
+    /// <summary>Each option, and the name of its value in the usage line (null: it takes none).</summary>
+    static readonly Dictionary<string, string?> ValueNames = new()
+    {
+        ["enable"] = null, ["disable"] = null,
+        ["laps"] = "<laps>", ["time"] = "<minutes>", ["wait"] = "<seconds>", ["open"] = "<0|1|2>",
+    };
+
+    static readonly Reply NothingPendingToWrite = Reply.Msg($"nothing pending: {Cfg} was not touched");
+
+    public static ValueTask<Reply> Session(Call call, Agent agent) => ValueTask.FromResult(EditSession(call, agent));
+
+    static Reply EditSession(Call call, Agent agent)
+    {
+        string name = call.Args[0].ToLowerInvariant(), option = call.Args[1].ToLowerInvariant();
+        string? section = ServerConfig.SessionSections.FirstOrDefault(s => s.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (section is null) return Reply.Fail($"unknown session '{call.Args[0]}': use {Names}");
+
+        if (!ValueNames.TryGetValue(option, out var valueName))
+            return Reply.Fail($"unknown option '{call.Args[1]}' for 'server session {name}': use {Options}");
+        int wanted = valueName is null ? 2 : 3;
+        if (call.Args.Length != wanted)
+            return Reply.Fail($"wrong number of arguments for 'server session {name} {option}': usage 'server session {name} {option}{(valueName is null ? "" : " " + valueName)}'");
+
+        bool race = section == "RACE";
+        if (option == "laps" && !race)
+            return Reply.Fail($"laps only applies to the race; {section} is timed: use 'server session {name} time <minutes>'");
+
+        int value = 0;
+        if (valueName is not null)
+        {
+            var (min, max, what) = option switch
+            {
+                "laps" => (1, 999, "laps must be a whole number from 1 to 999"),
+                "time" => (1, 1440, "time must be a whole number of minutes from 1 to 1440"),
+                "wait" => (0, 3600, "wait must be a whole number of seconds from 0 to 3600"),
+                _ => (0, 2, "open must be 0 (closed), 1 (open) or 2 (open until 20 seconds before the start)"),
+            };
+            if (!int.TryParse(call.Args[2], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < min || value > max)
+                return Reply.Fail($"{what}, got '{call.Args[2]}'");
+        }
+
+        string msg = "";
+        var (edited, error) = agent.PendingConfig.Edit(call.ServerCfg!, doc =>
+        {
+            if (option == "enable")
+            {
+                if (doc.HasSection(section)) { msg = $"{section} is already enabled"; return null; }
+                doc.AddSection(section, NewSession(section), after: ServerConfig.SessionSections);
+                msg = $"Enabled {section}";
+                return null;
+            }
+            if (!doc.HasSection(section))
+                return option == "disable" ? null : $"{section} is not enabled: send 'server session {name} enable' first";
+            string text = value.ToString(CultureInfo.InvariantCulture);
+            switch (option)
+            {
+                case "disable":
+                    doc.RemoveSection(section);
+                    msg = $"Disabled {section}";
+                    break;
+                case "laps":
+                    doc.Set(section, "LAPS", text);
+                    bool timeRemoved = doc.Remove(section, "TIME");
+                    msg = $"Set {section} LAPS={text}" + (timeRemoved ? ", removed TIME" : "");
+                    break;
+                case "time":
+                    doc.Set(section, "TIME", text);
+                    // Practice and qualifying are timed anyway; only a race is either laps or time.
+                    bool lapsRemoved = race && doc.Remove(section, "LAPS");
+                    msg = $"Set {section} TIME={text}" + (lapsRemoved ? ", removed LAPS" : "");
+                    break;
+                case "wait":
+                    doc.Set(section, "WAIT_TIME", text);
+                    msg = $"Set {section} WAIT_TIME={text}";
+                    break;
+                case "open":
+                    doc.Set(section, "IS_OPEN", text);
+                    msg = $"Set {section} IS_OPEN={text}";
+                    break;
+            }
+            return null;
+        });
+        if (error is not null) return Reply.Fail(error);
+        if (msg.Length == 0) msg = $"{section} is already disabled";
+        return Reply.Ok(new SessionEditData(msg, ServerCommands.SessionViews(edited!)));
+    }
+
+    /// <summary>The section the original tool added: a 10-minute session, or a 10-lap race with a 60-second wait.</summary>
+    static KeyValuePair<string, string>[] NewSession(string section) => section == "RACE"
+        ? [new("NAME", "Race"), new("LAPS", "10"), new("WAIT_TIME", "60"), new("IS_OPEN", "1")]
+        : [new("NAME", ServerConfig.DefaultName(section)), new("TIME", "10"), new("IS_OPEN", "1")];
+
+    static string Stale => $"{Cfg} changed on disk after the first pending edit, so nothing was written: " +
+                           "send 'server configuration discard' and redo the edits on the new file";
+
+    static bool ChangedOnDisk(PendingEdits edits, IniDocument onDisk) => !edits.BasedOn.AsSpan().SequenceEqual(onDisk.ToBytes());
+
+    public static ValueTask<Reply> Show(Call call, Agent agent)
+    {
+        var onDisk = call.ServerCfg!;
+        var edits = agent.PendingConfig.Current;
+        if (edits is null)
+            return ValueTask.FromResult(Reply.Ok(new ConfigurationData($"nothing pending: {Cfg} is as on disk", ServerCommands.SessionViews(onDisk), "")));
+
+        var pending = IniDocument.Parse(edits.Edited, Cfg);
+        string diff = UnifiedDiff.Of(Texts(onDisk), Texts(pending), Cfg, Cfg + " (pending)");
+        string msg = ChangedOnDisk(edits, onDisk)
+            ? $"{Cfg} changed on disk after the first pending edit; 'server configuration write' will refuse: send 'server configuration discard' and redo the edits"
+            : "pending: send 'server configuration write' to save, 'server configuration discard' to drop";
+        return ValueTask.FromResult(Reply.Ok(new ConfigurationData(msg, ServerCommands.SessionViews(pending), diff)));
+    }
+
+    static List<string> Texts(IniDocument doc) => [.. doc.Lines.Select(l => l.Text)];
+
+    public static ValueTask<Reply> Write(Call call, Agent agent)
+    {
+        var onDisk = call.ServerCfg!;
+        byte[] written = [];
+        var (wasPending, error) = agent.PendingConfig.Commit(edits =>
+        {
+            if (ChangedOnDisk(edits, onDisk)) return Stale;
+            written = edits.Edited;
+            return agent.Folder.WriteAtomically(Cfg, edits.Edited);
+        });
+        if (!wasPending) return ValueTask.FromResult(NothingPendingToWrite);
+        if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
+
+        var sessions = new SessionsData(ServerCommands.SessionViews(IniDocument.Parse(written, Cfg)));
+        string? note = agent.AcServerRunning ? "takes effect at the next server start" : null;
+        return ValueTask.FromResult(new Reply
+        {
+            Data = new ConfigurationWrittenData($"Wrote {Cfg}", sessions, note),
+            Broadcast = new ServerEventData(new ServerEventBody(new ServerEvent("configuration written"))),
+        });
+    }
+
+    public static ValueTask<Reply> Discard(Call call, Agent agent) =>
+        ValueTask.FromResult(agent.PendingConfig.Discard()
+            ? Reply.Msg($"Discarded the pending edits of {Cfg}")
+            : Reply.Msg("nothing pending to discard"));
+}
