@@ -39,5 +39,13 @@ public static class CommandTable
         new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, "shows a summary of the server"),
         new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, "shows a summary of the entry_list.ini contents"),
         new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, "shows a summary of configured sessions"),
+
+        new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
+        new("grid reverse",    "[N] [FILE]",  GridCommands.Reverse, Needs.ServerCfg | Needs.EntryList, "sets the pending grid in reverse finishing order (only the top N if given)"),
+        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,   "shows the pending grid: position and driver"),
+        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,   "", AliasOf: "grid order"),
+        new("grid entries",    "",            GridCommands.Entries, Needs.EntryList, "shows every entry_list.ini slot with its current and pending position"),
+        new("grid save",       "",            GridCommands.Save,    Needs.EntryList, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
+        new("grid write",      "",            GridCommands.Save,    Needs.EntryList, "", AliasOf: "grid save"),
     ];
 }

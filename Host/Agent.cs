@@ -24,6 +24,9 @@ public sealed class Agent(Options options, ServerFolder folder, TextWriter log)
     /// <summary>Whether acws has a running acServer child (set by the supervisor).</summary>
     public bool AcServerRunning { get; set; }
 
+    /// <summary>The grid computed by <c>grid finish</c>/<c>grid reverse</c>, waiting for <c>grid save</c>.</summary>
+    public Results.GridState Grid { get; } = new();
+
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
 
