@@ -1,22 +1,27 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace AcWs.Results;
 
 /// <summary>The results/ folder on disk: naming a file safely, finding the latest race, reading one.</summary>
-public static partial class ResultFiles
+public static class ResultFiles
 {
-    /// <summary>2019_2_15_21_16_RACE.json: year, month, day, hour, minute (no zero padding), then the session type.</summary>
-    [GeneratedRegex(@"^(\d{4})_(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2})_([A-Za-z]+)\.json$")]
-    private static partial Regex DatedName();
-
-    /// <summary>The date-time and session type in a results file name, or null if it does not follow acServer's pattern.</summary>
+    /// <summary>
+    /// The date-time and session type in a results file name — 2019_2_15_21_16_RACE.json is year, month, day,
+    /// hour, minute (no zero padding), type — or null if the name does not follow acServer's pattern.
+    /// </summary>
     public static (DateTime When, string Type)? NameInfo(string fileName)
     {
-        var m = DatedName().Match(fileName);
-        if (!m.Success) return null;
-        int P(int g) => int.Parse(m.Groups[g].ValueSpan, CultureInfo.InvariantCulture);
-        try { return (new DateTime(P(1), P(2), P(3), P(4), P(5), 0), m.Groups[6].Value.ToUpperInvariant()); }
+        if (!fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return null;
+        var parts = fileName[..^".json".Length].Split('_');
+        if (parts.Length != 6 || parts[5].Length == 0 || !parts[5].All(char.IsAsciiLetter)) return null;
+        var numbers = new int[5];
+        for (int i = 0; i < 5; i++)
+        {
+            int maxDigits = i == 0 ? 4 : 2;
+            if (parts[i].Length == 0 || parts[i].Length > maxDigits || (i == 0 && parts[i].Length != 4)
+                || !int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i])) return null;
+        }
+        try { return (new DateTime(numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], 0), parts[5].ToUpperInvariant()); }
         catch (ArgumentOutOfRangeException) { return null; }
     }
 

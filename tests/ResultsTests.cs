@@ -74,6 +74,8 @@ public class ResultsTests
         await Assert.That(ResultFiles.NameInfo("2019_2_15_21_8_QUALIFY.json")).IsEqualTo((new DateTime(2019, 2, 15, 21, 8, 0), "QUALIFY"));
         await Assert.That(ResultFiles.NameInfo("2020_12_20_20_58_RACE.json")).IsEqualTo((new DateTime(2020, 12, 20, 20, 58, 0), "RACE"));
         await Assert.That(ResultFiles.NameInfo("2019_13_1_1_1_RACE.json")).IsNull();
+        await Assert.That(ResultFiles.NameInfo("2019_2_15_21_RACE.json")).IsNull();
+        await Assert.That(ResultFiles.NameInfo("2019_2_15_21_123_RACE.json")).IsNull();
         await Assert.That(ResultFiles.NameInfo("duplicate.result.info.for.miguel.json")).IsNull();
     }
 
