@@ -50,5 +50,13 @@ public static class CommandTable
         new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg, "shows the pending sessions and a diff of server_cfg.ini against them"),
         new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
         new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,   "drops the pending edits"),
+
+        new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
+        new("grid reverse",    "[N] [FILE]",  GridCommands.Reverse, Needs.ServerCfg | Needs.EntryList, "sets the pending grid in reverse finishing order (only the top N if given)"),
+        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,   "shows the pending grid: position and driver"),
+        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,   "", AliasOf: "grid order"),
+        new("grid entries",    "",            GridCommands.Entries, Needs.EntryList, "shows every entry_list.ini slot with its current and pending position"),
+        new("grid save",       "",            GridCommands.Save,    Needs.EntryList, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
+        new("grid write",      "",            GridCommands.Save,    Needs.EntryList, "", AliasOf: "grid save"),
     ];
 }

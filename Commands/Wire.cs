@@ -86,6 +86,26 @@ public sealed record LobbyEventData(LobbyEventBody Lobby);
 public sealed record ServerStatus(bool Running, int? Pid, string? StartedAt, long? UptimeS);
 public sealed record ServerStatusData(ServerStatus Server);
 
+/// <summary><c>grid finish|reverse|order</c>: position ("1", "2", …) → driver.</summary>
+public sealed record GridData(string? Msg, Dictionary<string, string> Grid, string? Warning = null);
+
+public sealed record GridEntryView(
+    string CarId,
+    int Position,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? PendingPosition,
+    string Model,
+    string Skin,
+    string Driver,
+    string Guid);
+public sealed record GridEntriesData(Dictionary<string, GridEntryView> Entries, string? Source = null, string? Warning = null);
+
+public sealed record GridSaveData(string Msg, string? Note = null);
+
+/// <summary>A change of the grid, pushed as <c>{"data":{"grid":{"event":{...}}}}</c>.</summary>
+public sealed record GridEvent(string Msg);
+public sealed record GridEventBody(GridEvent Event);
+public sealed record GridEventData(GridEventBody Grid);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -106,4 +126,8 @@ public sealed record ServerStatusData(ServerStatus Server);
 [JsonSerializable(typeof(SessionEventData))]
 [JsonSerializable(typeof(LobbyEventData))]
 [JsonSerializable(typeof(ServerStatusData))]
+[JsonSerializable(typeof(GridData))]
+[JsonSerializable(typeof(GridEntriesData))]
+[JsonSerializable(typeof(GridSaveData))]
+[JsonSerializable(typeof(GridEventData))]
 public sealed partial class WireJson : JsonSerializerContext;

@@ -54,6 +54,9 @@ public sealed class Agent
     /// <summary>Edits of cfg/server_cfg.ini made by <c>server session …</c>, until written or discarded.</summary>
     public PendingConfig PendingConfig { get; } = new();
 
+    /// <summary>The grid computed by <c>grid finish</c>/<c>grid reverse</c>, waiting for <c>grid save</c>.</summary>
+    public Results.GridState Grid { get; } = new();
+
     public int ClientCount => clients.Count;
     public IEnumerable<Client> Clients => clients.Values;
 

@@ -326,7 +326,7 @@ public class SessionConfigTests
     public async Task Write_while_acServer_runs_says_when_it_takes_effect()
     {
         using var b = new Bench();
-        b.Agent.AcServerRunning = true;
+        await using var acServer = await RunningStandIn.StartAsync(b.Agent);
         await b.Run("server session qualify time 20");
         var reply = await b.Raw("server configuration write");
         var data = Bench.Parse(reply).Data();

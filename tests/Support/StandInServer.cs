@@ -66,6 +66,27 @@ public sealed class StandInFolder : IDisposable
     public void Dispose() => folder.Dispose();
 }
 
+/// <summary>Starts the stand-in acServer for an agent built in a test, and stops it on dispose.</summary>
+public sealed class RunningStandIn : IAsyncDisposable
+{
+    readonly Agent agent;
+    RunningStandIn(Agent agent) { this.agent = agent; }
+
+    public static async Task<RunningStandIn> StartAsync(Agent agent)
+    {
+        string root = agent.Folder.Root;
+        string script = Path.Combine(root, "acServer");
+        File.WriteAllText(script, $"#!/bin/sh\nexec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string entryList = Path.Combine(root, "cfg", "entry_list.ini");
+        if (!File.Exists(entryList)) File.Copy(Fixtures.Real("cfg/samuelorenzo_entry_list.ini"), entryList);
+        if (await agent.AcServer.StartAsync() is { } error) throw new Exception("stand-in did not start: " + error);
+        return new RunningStandIn(agent);
+    }
+
+    public async ValueTask DisposeAsync() => await agent.AcServer.StopAsync();
+}
+
 public static class Frames
 {
     public static bool IsServerEvent(JsonElement f, string msg) =>

@@ -1,0 +1,99 @@
+using System.Globalization;
+
+namespace AcWs.Results;
+
+/// <summary>The results/ folder on disk: naming a file safely, finding the latest race, reading one.</summary>
+public static class ResultFiles
+{
+    /// <summary>
+    /// The date-time and session type in a results file name — 2019_2_15_21_16_RACE.json is year, month, day,
+    /// hour, minute (no zero padding), type — or null if the name does not follow acServer's pattern.
+    /// </summary>
+    public static (DateTime When, string Type)? NameInfo(string fileName)
+    {
+        if (!fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return null;
+        var parts = fileName[..^".json".Length].Split('_');
+        if (parts.Length != 6 || parts[5].Length == 0 || !parts[5].All(char.IsAsciiLetter)) return null;
+        var numbers = new int[5];
+        for (int i = 0; i < 5; i++)
+        {
+            int maxDigits = i == 0 ? 4 : 2;
+            if (parts[i].Length == 0 || parts[i].Length > maxDigits || (i == 0 && parts[i].Length != 4)
+                || !int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i])) return null;
+        }
+        try { return (new DateTime(numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], 0), parts[5].ToUpperInvariant()); }
+        catch (ArgumentOutOfRangeException) { return null; }
+    }
+
+    /// <summary>
+    /// Turns what a client typed (<c>2019_2_15_21_16_RACE.json</c> or <c>results/2019_2_15_21_16_RACE.json</c>)
+    /// into the server-folder-relative path of a file directly in results/. Anything else — absolute paths,
+    /// sub-folders, "..", a link pointing out of results/ — is refused.
+    /// </summary>
+    public static (string? Relative, string? Error) Resolve(ServerFolder folder, string typed)
+    {
+        string name = typed.Replace('\\', '/');
+        if (name.StartsWith(ServerFolder.ResultsDir + "/", StringComparison.OrdinalIgnoreCase)) name = name[(ServerFolder.ResultsDir.Length + 1)..];
+        string refused = $"'{typed}' is not a file in results/: give a results file name such as results/2019_2_15_21_16_RACE.json";
+        if (name.Length == 0 || name.Contains('/') || name is "." or ".." || Path.IsPathRooted(typed) || name.Contains(':'))
+            return (null, refused);
+
+        string relative = ServerFolder.ResultsDir + "/" + name;
+        string path = folder.PathOf(relative);
+        if (!File.Exists(path)) return (null, $"{relative} not found");
+        try
+        {
+            var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
+            if (target is not null)
+            {
+                string dir = Path.GetFullPath(folder.PathOf(ServerFolder.ResultsDir));
+                string resolvedDir = Directory.ResolveLinkTarget(dir, returnFinalTarget: true)?.FullName ?? dir;
+                string? targetDir = Path.GetDirectoryName(Path.GetFullPath(target.FullName));
+                if (!string.Equals(targetDir, resolvedDir, StringComparison.Ordinal) && !string.Equals(targetDir, dir, StringComparison.Ordinal))
+                    return (null, refused);
+            }
+        }
+        catch (IOException e) { return (null, $"cannot read {relative}: {e.Message}"); }
+        return (relative, null);
+    }
+
+    /// <summary>Reads and parses a results file that must be a race; errors read "&lt;file&gt; parse FAILED: &lt;reason&gt;".</summary>
+    public static (RaceResult? Race, string? Error) ReadRace(ServerFolder folder, string relative)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(folder.PathOf(relative)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"{relative} parse FAILED: cannot read it: {e.Message}");
+        }
+        var (race, error) = RaceResult.Parse(bytes);
+        if (error is not null) return (null, $"{relative} parse FAILED: {error}");
+        if (!race!.IsRace) return (null, $"{relative} parse FAILED: it is a {(string.IsNullOrEmpty(race.Type) ? "file without a Type" : race.Type)} session, not a RACE");
+        return (race, null);
+    }
+
+    /// <summary>
+    /// The newest race: results/*.json ordered by the date-time in the name (newest first; names without one
+    /// last), then by modification time; the first whose Type is RACE. A file named *_RACE.json that does not
+    /// parse is an error rather than silently falling back to an older race.
+    /// </summary>
+    public static (string? Relative, RaceResult? Race, string? Error) LatestRace(ServerFolder folder)
+    {
+        string dir = folder.PathOf(ServerFolder.ResultsDir);
+        if (!Directory.Exists(dir)) return (null, null, $"{ServerFolder.ResultsDir}/ not found in {folder.Root}");
+        var files = new DirectoryInfo(dir).GetFiles("*.json")
+            .Select(f => (File: f, Info: NameInfo(f.Name)))
+            .OrderByDescending(f => f.Info?.When ?? DateTime.MinValue)
+            .ThenByDescending(f => f.File.LastWriteTimeUtc)
+            .ToList();
+        foreach (var (file, info) in files)
+        {
+            if (info is { Type: not RaceResult.Race }) continue;
+            string relative = ServerFolder.ResultsDir + "/" + file.Name;
+            var (race, error) = ReadRace(folder, relative);
+            if (race is not null) return (relative, race, null);
+            if (info is not null) return (null, null, error);
+        }
+        return (null, null, $"no race results in {ServerFolder.ResultsDir}/ (looked at {files.Count} .json files)");
+    }
+}
