@@ -23,8 +23,8 @@ public sealed class Reply
     public static Reply Msg(string msg) => Ok(new MsgData(msg));
     public static Reply Fail(string msg) => new() { Error = new ErrorBody(msg) };
 
-    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Default.Reply);
-    public string ToJson() => JsonSerializer.Serialize(this, WireJson.Default.Reply);
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
+    public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
 }
 
 public sealed record ErrorBody(string Msg);

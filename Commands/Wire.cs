@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace AcWs.Commands;
@@ -130,4 +131,16 @@ public sealed record GridEventData(GridEventBody Grid);
 [JsonSerializable(typeof(GridEntriesData))]
 [JsonSerializable(typeof(GridSaveData))]
 [JsonSerializable(typeof(GridEventData))]
-public sealed partial class WireJson : JsonSerializerContext;
+public sealed partial class WireJson : JsonSerializerContext
+{
+    /// <summary>
+    /// The context replies use: like <see cref="Default"/>, but quotes and accents stay as they are
+    /// (<c>'server infp'</c>, not <c>\u0027server infp\u0027</c>). Replies are JSON for programs, never inlined into HTML.
+    /// </summary>
+    // Built on first use: static initialisers across the generated partial files run in no fixed order.
+    public static WireJson Readable => readable ??= new(new JsonSerializerOptions(Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+    static WireJson? readable;
+}

@@ -104,7 +104,7 @@ public sealed class Listener : IAsyncDisposable
             string path = request.Url?.AbsolutePath ?? "/";
             if (path == "/health" && request.HttpMethod is "GET" or "HEAD")
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Default.HealthData);
+                var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Readable.HealthData);
                 Respond(response, 200, "application/json", body);
                 return;
             }

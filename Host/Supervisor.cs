@@ -17,7 +17,7 @@ public sealed class Supervisor
 {
     public const int MaxLineBytes = 8 * 1024;
     static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan EarlyExitWindow = TimeSpan.FromMilliseconds(300);
+    static readonly TimeSpan EarlyExitWindow = TimeSpan.FromMilliseconds(500);
 
     readonly SemaphoreSlim gate = new(1, 1);
     readonly Lock stateLock = new();
