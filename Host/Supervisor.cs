@@ -36,6 +36,9 @@ public sealed class Supervisor
         public FileStream Log { get; } = log;
         public volatile bool StopRequested;
         public int ExitCode { get; set; }
+        /// <summary>Starting → Up once it survived the early-exit window, or Starting → Gone if it died in it; never both.</summary>
+        public int Phase = Starting;
+        public const int Starting = 0, Up = 1, Gone = 2;
         public Task Exited { get; set; } = Task.CompletedTask;
     }
 
@@ -124,15 +127,20 @@ public sealed class Supervisor
         }
         process.StandardInput.Close();
         var running = new Running(process, now, logPath, log);
+        // Current before the watcher starts, so a child that exits at once is cleared, not left behind as running.
+        lock (stateLock) current = running;
         var readers = Task.WhenAll(
             Task.Run(() => PumpAsync(process.StandardOutput.BaseStream, running)),
             Task.Run(() => PumpAsync(process.StandardError.BaseStream, running)));
         running.Exited = WatchAsync(running, readers);
-        lock (stateLock) current = running;
 
         // A child that dies at once (bad config, wrong binary) is a failed start, not a crash.
-        if (await Task.WhenAny(running.Exited, Task.Delay(EarlyExitWindow)) == running.Exited)
+        await Task.WhenAny(running.Exited, Task.Delay(EarlyExitWindow));
+        if (Interlocked.CompareExchange(ref running.Phase, Running.Up, Running.Starting) != Running.Starting)
+        {
+            await running.Exited;
             return $"{Title} exited right after starting (exit code {running.ExitCode}); see {Relative(logPath)}";
+        }
         return null;
     }
 
@@ -219,7 +227,8 @@ public sealed class Supervisor
         lock (stateLock) if (current == running) current = null;
         running.Process.Dispose();
         ReleaseOutput();
-        if (!running.StopRequested) OnCrash?.Invoke(code);
+        bool diedWhileStarting = Interlocked.CompareExchange(ref running.Phase, Running.Gone, Running.Starting) == Running.Starting;
+        if (!running.StopRequested && !diedWhileStarting) OnCrash?.Invoke(code);
     }
 
     /// <summary>Asks the child to exit (SIGTERM), waits up to 5 s, then kills it. Returns null when stopped, else why not.</summary>

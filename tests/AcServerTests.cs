@@ -94,6 +94,10 @@ public class AcServerTests
         await Assert.That(r.ErrorMsg()).StartsWith("Assetto Corsa server exited right after starting (exit code 7); see logs/acws/acServer-");
         await Assert.That(File.ReadAllText(folder.Logs().Single())).Contains("ERROR: cannot bind port");
         await Assert.That(host.Agent.AcServer.IsRunning).IsFalse();
+        // A failed start is the reply, not also a pushed crash.
+        await ws.SendAsync("server status");
+        var next = await ws.ReceiveAsync();
+        await Assert.That(next.Data().GetProperty("server").GetProperty("running").GetBoolean()).IsFalse();
     }
 
     [Test]
