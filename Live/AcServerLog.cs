@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using AcWs.Commands;
 
 namespace AcWs.Live;
@@ -18,7 +17,7 @@ public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegi
 /// who is connected, the active session, the lobby. Each line may give events to push to every client.
 /// Never throws on a line it does not understand; such lines are ignored (they are in the log file).
 /// </summary>
-public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast)
+public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast)
 {
     readonly Lock gate = new();
     readonly Dictionary<string, Driver> drivers = new(StringComparer.Ordinal);
@@ -41,17 +40,16 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
         get { lock (gate) return new Dictionary<string, Driver>(drivers); }
     }
 
-    [GeneratedRegex(@"^Assetto Corsa Dedicated Server (v\S+)")] private static partial Regex VersionLine();
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")] private static partial Regex TimestampLine();
-    [GeneratedRegex(@"^NEW (?:PICKUP )?CONNECTION from\s+(\S+?):(\d+)\s*$")] private static partial Regex ConnectionLine();
-    [GeneratedRegex(@"^Looking for available slot by name for GUID (\S+) (\S+)")] private static partial Regex SlotByGuidLine();
-    [GeneratedRegex(@"^Slot found (?:by name )?at index (\d+)")] private static partial Regex SlotFoundLine();
-    [GeneratedRegex(@"^DRIVER ACCEPTED FOR CAR (\d+)\s*$")] private static partial Regex AcceptedSlotLine();
-    [GeneratedRegex(@"^DRIVER:\s+(.*?)\s*\[(.*)\]\s*$")] private static partial Regex DriverLine();
-    [GeneratedRegex(@"^(?:Clean exit, )?driver disconnected:\s+(.*?)\s*\[(.*)\]\s*$", RegexOptions.IgnoreCase)] private static partial Regex DisconnectLine();
-    [GeneratedRegex(@"^SENDING session (name|time|laps) : (.*?)\s*$")] private static partial Regex SessionLine();
-    [GeneratedRegex(@"^ERROR.*REGISTER.*LOBBY", RegexOptions.IgnoreCase)] private static partial Regex LobbyErrorLine();
-    [GeneratedRegex("\"([^\"]*)\"")] private static partial Regex Quoted();
+    const string Banner = "Assetto Corsa Dedicated Server ";
+    const string PickupConnection = "NEW PICKUP CONNECTION from";
+    const string Connection = "NEW CONNECTION from";
+    const string SlotByGuid = "Looking for available slot by name for GUID ";
+    const string SlotFound = "Slot found at index ";
+    const string SlotFoundByName = "Slot found by name at index ";
+    const string Accepted = "DRIVER ACCEPTED FOR CAR ";
+    const string DriverPrefix = "DRIVER:";
+    const string Disconnected = "driver disconnected:";
+    const string SessionPrefix = "SENDING session ";
 
     /// <summary>Feeds one line (without its line ending); returns the events it causes, each the data of a pushed frame.</summary>
     public IReadOnlyList<object> Feed(string line)
@@ -70,14 +68,13 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
 
     IReadOnlyList<object> Parse(string line)
     {
-        Match m;
-        if ((m = VersionLine().Match(line)).Success)
+        if (line.StartsWith(Banner, StringComparison.Ordinal) && line[Banner.Length..].Trim() is ['v', ..] version)
         {
-            Version = m.Groups[1].Value;
+            Version = version.Split(' ')[0];
             expectTimestamp = true;
             return None;
         }
-        if (expectTimestamp && TimestampLine().IsMatch(line))
+        if (expectTimestamp && IsTimestamp(line))
         {
             Timestamp = line.Trim();
             expectTimestamp = false;
@@ -90,43 +87,40 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
         }
         if (line.StartsWith("CARS=", StringComparison.Ordinal))
         {
-            Cars = [.. Quoted().Matches(line).Select(q => q.Groups[1].Value)];
+            Cars = Quoted(line);
             return [new ServerEventData(new ServerEventBody(new ServerEvent(
                 "Assetto Corsa Dedicated Server starting", Version, Timestamp, Track, Cars)))];
         }
-        if ((m = ConnectionLine().Match(line)).Success)
+        if (line.StartsWith(PickupConnection, StringComparison.Ordinal) || line.StartsWith(Connection, StringComparison.Ordinal))
         {
-            joinHost = m.Groups[1].Value;
-            joinPort = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            // "NEW PICKUP CONNECTION from  HOST:PORT"; older acServers print "NEW CONNECTION from <nil>": no address.
+            string address = line[(line.IndexOf(" from", StringComparison.Ordinal) + 5)..].Trim();
+            int colon = address.LastIndexOf(':');
+            bool known = colon > 0 && int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out joinPort);
+            joinHost = known ? address[..colon] : "";
+            if (!known) joinPort = 0;
             joinCar = joinGuid = "";
             joinSlot = -1;
             return None;
         }
-        if (line.StartsWith("NEW CONNECTION from", StringComparison.Ordinal))
+        if (line.StartsWith(SlotByGuid, StringComparison.Ordinal))
         {
-            // Older acServers print "NEW CONNECTION from <nil>": a join without a known address.
-            joinHost = ""; joinPort = 0; joinCar = joinGuid = ""; joinSlot = -1;
-            return None;
-        }
-        if ((m = SlotByGuidLine().Match(line)).Success)
-        {
-            joinGuid = m.Groups[1].Value;
-            joinCar = m.Groups[2].Value;
+            var parts = line[SlotByGuid.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 2) (joinGuid, joinCar) = (parts[0], parts[1]);
             return None;
         }
         if (line.StartsWith("REQUESTED CAR: ", StringComparison.Ordinal)) { joinCar = line[15..].Trim().TrimEnd('*'); return None; }
         if (line.StartsWith("GUID: ", StringComparison.Ordinal)) { joinGuid = line[6..].Trim().TrimEnd('*'); return None; }
-        if ((m = SlotFoundLine().Match(line)).Success || (m = AcceptedSlotLine().Match(line)).Success)
+        if ((After(line, SlotFound) ?? After(line, SlotFoundByName) ?? After(line, Accepted)) is { } index
+            && int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out int slot))
         {
-            joinSlot = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            joinSlot = slot;
             return None;
         }
-        if ((m = DriverLine().Match(line)).Success)
+        if (line.StartsWith(DriverPrefix, StringComparison.Ordinal) && NameAndTeam(line[DriverPrefix.Length..]) is var (name, team))
         {
-            string name = m.Groups[1].Value.Trim();
-            if (name.Length == 0) return None;
             var (ballast, restrictor) = joinSlot >= 0 ? slotBallast(joinSlot) : (0, 0);
-            var driver = new Driver(name, joinHost, joinPort, joinCar, joinGuid, m.Groups[2].Value.Trim(),
+            var driver = new Driver(name, joinHost, joinPort, joinCar, joinGuid, team,
                 joinSlot, ballast, restrictor, DateTime.UtcNow);
             drivers[name] = driver;
             joinHost = joinCar = joinGuid = "";
@@ -134,27 +128,28 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
             joinSlot = -1;
             return [new DriverEventData(DriverView.Of(driver, "joining"))];
         }
-        if ((m = DisconnectLine().Match(line)).Success)
+        int disconnected = line.IndexOf(Disconnected, StringComparison.OrdinalIgnoreCase);
+        if (disconnected >= 0 && NameAndTeam(line[(disconnected + Disconnected.Length)..]) is var (leaving, _))
         {
-            string name = m.Groups[1].Value.Trim();
             // A driver who joined before acws started is removed quietly.
-            if (!drivers.Remove(name, out var gone)) return None;
+            if (!drivers.Remove(leaving, out var gone)) return None;
             return [new DriverEventData(DriverView.Of(gone, "leaving"))];
         }
-        if ((m = SessionLine().Match(line)).Success)
+        if (line.StartsWith(SessionPrefix, StringComparison.Ordinal) && line.IndexOf(" : ", StringComparison.Ordinal) is int sep and > 0)
         {
-            string value = m.Groups[2].Value;
-            switch (m.Groups[1].Value)
+            string value = line[(sep + 3)..].Trim();
+            switch (line[SessionPrefix.Length..sep])
             {
                 case "name": sessionName = value; sessionTime = 0; return None;
                 case "time": sessionTime = int.Parse(value, CultureInfo.InvariantCulture); return None;
-                default:
+                case "laps":
                     if (sessionName is null) return None;
                     int laps = int.Parse(value, CultureInfo.InvariantCulture);
                     string type = SessionType(sessionName);
                     Session = new ActiveSession(type, laps, sessionTime);
                     sessionName = null;
                     return [new SessionEventData(new SessionEventBody(new SessionEvent(type, laps, sessionTime, $"{type} session starting", true)))];
+                default: return None;
             }
         }
         if (line.StartsWith("CALLING ", StringComparison.Ordinal) && line.Contains("/register", StringComparison.Ordinal))
@@ -177,12 +172,53 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
             Lobby = Lobby with { Connected = true, Since = DateTime.UtcNow };
             return [LobbyEvent("connected to lobby")];
         }
-        if (LobbyErrorLine().IsMatch(line))
+        if (IsLobbyError(line))
         {
             Lobby = Lobby with { Connected = false, LastMsg = line.Trim() };
             return [LobbyEvent(line.Trim())];
         }
         return None;
+    }
+
+    /// <summary>The text after <paramref name="prefix"/>, trimmed, when the line starts with it.</summary>
+    static string? After(string line, string prefix) =>
+        line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..].Trim() : null;
+
+    /// <summary>"  NAME [TEAM]" → (NAME, TEAM); null unless there is a name and a bracketed team (acServer always prints one).</summary>
+    static (string Name, string Team)? NameAndTeam(string text)
+    {
+        text = text.Trim();
+        int open = text.LastIndexOf('[');
+        if (open < 0 || !text.EndsWith(']')) return null;
+        string name = text[..open].Trim();
+        return name.Length == 0 ? null : (name, text[(open + 1)..^1].Trim());
+    }
+
+    /// <summary>2022-07-22 10:42:32…: the time line acServer prints after its banner.</summary>
+    static bool IsTimestamp(string line) =>
+        line.Length >= 19 && line[4] == '-' && line[7] == '-' && line[10] == ' ' && line[13] == ':' && line[16] == ':'
+        && char.IsAsciiDigit(line[0]) && char.IsAsciiDigit(line[3]) && char.IsAsciiDigit(line[18]);
+
+    /// <summary>ERROR…REGISTER…LOBBY, in any case.</summary>
+    static bool IsLobbyError(string line)
+    {
+        if (!line.StartsWith("ERROR", StringComparison.OrdinalIgnoreCase)) return false;
+        int register = line.IndexOf("REGISTER", StringComparison.OrdinalIgnoreCase);
+        return register >= 0 && line.IndexOf("LOBBY", register, StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
+    /// <summary>The "quoted" strings of a line: CARS=["a" "b"] or CARS=["a","b"].</summary>
+    static string[] Quoted(string line)
+    {
+        var found = new List<string>();
+        for (int open = line.IndexOf('"'); open >= 0;)
+        {
+            int close = line.IndexOf('"', open + 1);
+            if (close < 0) break;
+            found.Add(line[(open + 1)..close]);
+            open = line.IndexOf('"', close + 1);
+        }
+        return [.. found];
     }
 
     object LobbyEvent(string msg) => new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, Lobby.Connected)));
