@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Net;
 
 namespace AcWs;
@@ -13,9 +12,9 @@ public static class WebConsole
     sealed record Asset(string ContentType, byte[] Body);
 
     /// <summary>URL path → embedded file. <c>/</c> is the page; everything else it loads sits next to it.</summary>
-    static readonly FrozenDictionary<string, Asset> Assets = Load();
+    static readonly Dictionary<string, Asset> Assets = Load();
 
-    static FrozenDictionary<string, Asset> Load()
+    static Dictionary<string, Asset> Load()
     {
         var assembly = typeof(WebConsole).Assembly;
         var assets = new Dictionary<string, Asset>();
@@ -33,7 +32,7 @@ public static class WebConsole
             stream.CopyTo(copy);
             assets[path] = new Asset(type, copy.ToArray());
         }
-        return assets.ToFrozenDictionary();
+        return assets;
     }
 
     /// <summary>Whether <paramref name="path"/> is one of the console's files.</summary>

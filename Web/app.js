@@ -23,7 +23,7 @@
     for (const c of children) if (c != null) e.append(c);
     return e;
   }
-  const clock = (d) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const clock = (d) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   function duration(s) {
     s = Math.max(0, Math.floor(s));
     const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
@@ -342,7 +342,7 @@
     const entries = Object.values(f.data.entries || {});
     const label = (e) => e.driver || e.car_id;
     for (const e of [...entries].sort((a, b) => a.position - b.position))
-      cur.append(el('li', { 'data-slot': e.car_id, text: `${label(e)} · ${e.model}` }));
+      cur.append(el('li', { 'data-slot': e.car_id, title: `${e.car_id} · ${e.model}`, text: label(e) }));
     const pending = entries.filter((e) => e.pending_position != null).sort((a, b) => a.pending_position - b.pending_position);
     for (const e of pending) {
       const moved = e.pending_position !== e.position;
