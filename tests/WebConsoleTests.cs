@@ -213,6 +213,14 @@ public class WebConsoleTests
         await browser.Script("window.scrollTo(0, 0);");
         await browser.Screenshot(ShotPath("console-phone.png"), fullPage: false);
         await browser.Cdp("Emulation.clearDeviceMetricsOverride", []);
+        // Dark mode follows the system.
+        string Background = "return getComputedStyle(document.body).backgroundColor;";
+        string light = (await browser.Script(Background)).GetString()!;
+        await browser.Cdp("Emulation.setEmulatedMedia", new() { ["features"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "prefers-color-scheme", ["value"] = "dark" }) });
+        await Assert.That((await browser.Script(Background)).GetString()).IsNotEqualTo(light);
+        await browser.Screenshot(ShotPath("console-dark.png"), fullPage: false);
+        await browser.Cdp("Emulation.setEmulatedMedia", new() { ["features"] = new System.Text.Json.Nodes.JsonArray() });
 
         // Save the reversed grid: the demo's file again, byte for byte.
         await browser.Click("#grid-save");
