@@ -11,8 +11,8 @@ namespace AcWs;
 public sealed class StartException(string message) : Exception(message);
 
 /// <summary>
-/// The HTTP edge: WebSocket upgrades at <c>/</c>, <c>GET /health</c>, and nothing else.
-/// Checks the token and the connection limit before upgrading.
+/// The HTTP edge: WebSocket upgrades at <c>/</c>, the web console (<c>GET /</c> and its files), <c>GET /health</c>,
+/// and nothing else. Checks the Origin, the token and the connection limit before upgrading.
 /// </summary>
 public sealed class Listener : IAsyncDisposable
 {
@@ -102,20 +102,32 @@ public sealed class Listener : IAsyncDisposable
         try
         {
             string path = request.Url?.AbsolutePath ?? "/";
+            WebConsole.AddSecurityHeaders(request, response);
             if (path == "/health" && request.HttpMethod is "GET" or "HEAD")
             {
                 var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Readable.HealthData);
                 Respond(response, 200, "application/json", body);
                 return;
             }
+            if (!request.IsWebSocketRequest && request.HttpMethod is "GET" or "HEAD" && WebConsole.Serves(path))
+            {
+                WebConsole.Respond(request, response, path);
+                return;
+            }
             if (path != "/")
             {
-                Respond(response, 404, "text/plain", "not found: WebSocket clients connect to / and GET /health reports status\n"u8.ToArray());
+                Respond(response, 404, "text/plain", "not found: WebSocket clients connect to /, browsers open / and GET /health reports status\n"u8.ToArray());
                 return;
             }
             if (!request.IsWebSocketRequest)
             {
-                Respond(response, 400, "text/plain", "this is a WebSocket endpoint: connect with a WebSocket client\n"u8.ToArray());
+                Respond(response, 400, "text/plain", "this is a WebSocket endpoint: connect with a WebSocket client, or GET / with a browser\n"u8.ToArray());
+                return;
+            }
+            if (!WebConsole.OriginAllowed(request.Headers["Origin"], request.Headers["Host"], agent.Options.AllowOrigins))
+            {
+                agent.Log($"refused {remote}: origin {request.Headers["Origin"]} is not this agent's address (see --allow-origin)");
+                Respond(response, 403, "text/plain", "this web page's origin may not use this agent: open the agent's own address, or start acws with --allow-origin ORIGIN\n"u8.ToArray());
                 return;
             }
             if (!Authorized(request))

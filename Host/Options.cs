@@ -17,12 +17,14 @@ public sealed record Options
     /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
     public string? AcServer { get; init; }
     public bool RestartOnCrash { get; init; }
+    /// <summary>Browser origins (<c>https://host[:port]</c>) allowed to open the WebSocket besides the agent's own address.</summary>
+    public IReadOnlyList<string> AllowOrigins { get; init; } = [];
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 
     public const string Usage = """
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
-                    [--acserver PATH] [--restart-on-crash]
+                    [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
                acws --demo [--port PORT]
                acws --help | --version
 
@@ -33,6 +35,8 @@ public sealed record Options
           --max-clients N  connections allowed at once (default 64)
           --acserver PATH  the acServer executable (env ACWS_ACSERVER; default: acServer[.exe] in DIR)
           --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
+          --allow-origin ORIGIN  a web page origin (https://host[:port]) also allowed to open the WebSocket,
+                           e.g. behind a TLS proxy; repeatable (env ACWS_ALLOW_ORIGIN, comma-separated)
           --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
         """;
 
@@ -45,7 +49,11 @@ public sealed record Options
             Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
             Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
             AcServer = env("ACWS_ACSERVER") is { Length: > 0 } exe ? exe : null,
+            AllowOrigins = env("ACWS_ALLOW_ORIGIN") is { Length: > 0 } origins
+                ? [.. origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ParseOrigin(x, "ACWS_ALLOW_ORIGIN"))]
+                : [],
         };
+        bool originFlag = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -60,10 +68,13 @@ public sealed record Options
                 "--demo" => o with { Demo = true },
                 "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
                 "--restart-on-crash" => o with { RestartOnCrash = true },
+                // The first flag replaces the environment's list; more flags add to it.
+                "--allow-origin" => o with { AllowOrigins = [.. (originFlag ? o.AllowOrigins : []), ParseOrigin(Value(), "--allow-origin")] },
                 "--help" or "-h" => o with { ShowHelp = true },
                 "--version" => o with { ShowVersion = true },
                 _ => throw new UsageException($"unknown option '{a}'"),
             };
+            if (a == "--allow-origin") originFlag = true;
         }
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
             throw new UsageException($"listening on {o.Host} (not loopback) needs a token: pass --token TOKEN or set ACWS_TOKEN");
@@ -74,6 +85,16 @@ public sealed record Options
 
     static int ParsePort(string v, string name) =>
         int.TryParse(v, out int p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{name} must be a port number 0-65535, got '{v}'");
+
+    /// <summary>An origin as browsers send it: <c>scheme://host[:port]</c>, lower case, no path, no trailing slash.</summary>
+    static string ParseOrigin(string v, string name)
+    {
+        string trimmed = v.Trim().TrimEnd('/');
+        if (Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0)
+            return $"{uri.Scheme}://{uri.Authority}".ToLowerInvariant();
+        throw new UsageException($"{name} must be an origin like https://example.com or http://host:8080, got '{v}'");
+    }
 
     static int ParseCount(string v, string name) =>
         int.TryParse(v, out int n) && n is >= 1 and <= 100_000 ? n : throw new UsageException($"{name} must be a whole number 1-100000, got '{v}'");

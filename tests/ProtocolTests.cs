@@ -83,7 +83,7 @@ public class ProtocolTests
     }
 
     [Test]
-    public async Task Plain_http_gets_health_404_and_400()
+    public async Task Plain_http_gets_health_the_console_404_and_400()
     {
         using var folder = new TempServerFolder();
         await using var host = await AgentHost.StartAsync(folder.Root, token: "t");
@@ -92,7 +92,13 @@ public class ProtocolTests
         await Assert.That(health.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await Assert.That(await health.Content.ReadAsStringAsync()).IsEqualTo($"{{\"status\":\"ok\",\"version\":\"{Agent.Version}\"}}");
         await Assert.That((await http.GetAsync($"http://127.0.0.1:{host.Port}/nope")).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
-        await Assert.That((await http.GetAsync($"http://127.0.0.1:{host.Port}/")).StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        // A browser's GET / gets the web console (WebConsoleTests checks it in full).
+        var page = await http.GetAsync($"http://127.0.0.1:{host.Port}/");
+        await Assert.That(page.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(page.Content.Headers.ContentType!.MediaType).IsEqualTo("text/html");
+        // Not an upgrade and not a GET: still 400.
+        var post = await http.PostAsync($"http://127.0.0.1:{host.Port}/", new StringContent("x"));
+        await Assert.That(post.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
     }
 
     [Test]
