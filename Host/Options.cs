@@ -17,12 +17,21 @@ public sealed record Options
     /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
     public string? AcServer { get; init; }
     public bool RestartOnCrash { get; init; }
+    /// <summary>The lobby's base address; <c>/register?…</c> is appended (as acServer prints it).</summary>
+    public string LobbyUrl { get; init; } = DefaultLobbyUrl;
+    /// <summary>Re-register with the lobby by itself when acServer reports the registration lost.</summary>
+    public bool LobbyAuto { get; init; } = true;
+    /// <summary>stracker's executable or its folder, when not <c>stracker/</c> or the server folder.</summary>
+    public string? Stracker { get; init; }
     public bool ShowHelp { get; init; }
+
+    public const string DefaultLobbyUrl = "http://93.57.10.21/lobby.ashx";
     public bool ShowVersion { get; init; }
 
     public const string Usage = """
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
-                    [--acserver PATH] [--restart-on-crash]
+                    [--acserver PATH] [--restart-on-crash] [--lobby-url URL] [--no-lobby-auto]
+                    [--stracker PATH]
                acws --demo [--port PORT]
                acws --help | --version
 
@@ -33,6 +42,9 @@ public sealed record Options
           --max-clients N  connections allowed at once (default 64)
           --acserver PATH  the acServer executable (env ACWS_ACSERVER; default: acServer[.exe] in DIR)
           --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
+          --lobby-url URL  the lobby acws registers with (env ACWS_LOBBY_URL; default http://93.57.10.21/lobby.ashx)
+          --no-lobby-auto  do not re-register with the lobby when acServer reports the registration lost
+          --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
           --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
         """;
 
@@ -45,6 +57,8 @@ public sealed record Options
             Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
             Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
             AcServer = env("ACWS_ACSERVER") is { Length: > 0 } exe ? exe : null,
+            LobbyUrl = env("ACWS_LOBBY_URL") is { Length: > 0 } u ? ParseUrl(u, "ACWS_LOBBY_URL") : DefaultLobbyUrl,
+            Stracker = env("ACWS_STRACKER") is { Length: > 0 } st ? st : null,
         };
         for (int i = 0; i < args.Length; i++)
         {
@@ -60,6 +74,9 @@ public sealed record Options
                 "--demo" => o with { Demo = true },
                 "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
                 "--restart-on-crash" => o with { RestartOnCrash = true },
+                "--lobby-url" => o with { LobbyUrl = ParseUrl(Value(), "--lobby-url") },
+                "--no-lobby-auto" => o with { LobbyAuto = false },
+                "--stracker" => o with { Stracker = NonEmpty(Value(), "--stracker") },
                 "--help" or "-h" => o with { ShowHelp = true },
                 "--version" => o with { ShowVersion = true },
                 _ => throw new UsageException($"unknown option '{a}'"),
@@ -71,6 +88,10 @@ public sealed record Options
     }
 
     static string NonEmpty(string v, string name) => v.Length > 0 ? v : throw new UsageException($"{name} must not be empty");
+
+    static string ParseUrl(string v, string name) =>
+        Uri.TryCreate(v, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            ? v.TrimEnd('/') : throw new UsageException($"{name} must be an http:// or https:// address, got '{v}'");
 
     static int ParsePort(string v, string name) =>
         int.TryParse(v, out int p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{name} must be a port number 0-65535, got '{v}'");

@@ -18,8 +18,9 @@ public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegi
 /// who is connected, the active session, the lobby. Each line may give events to push to every client.
 /// Never throws on a line it does not understand; such lines are ignored (they are in the log file).
 /// </summary>
-public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast)
+public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast, LobbyBook? lobby = null)
 {
+    readonly LobbyBook lobbyBook = lobby ?? new LobbyBook();
     readonly Lock gate = new();
     readonly Dictionary<string, Driver> drivers = new(StringComparer.Ordinal);
     bool expectTimestamp;
@@ -34,7 +35,9 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
     public string? Track { get; private set; }
     public IReadOnlyList<string> Cars { get; private set; } = [];
     public ActiveSession? Session { get; private set; }
-    public LobbyState Lobby { get; private set; } = new(false, null, null, null, null);
+    public LobbyState Lobby => lobbyBook.State;
+    /// <summary>The register address this run of acServer printed after <c>CALLING</c>, if it did.</summary>
+    public string? CalledUrl { get; private set; }
 
     public IReadOnlyDictionary<string, Driver> Drivers
     {
@@ -159,33 +162,37 @@ public sealed partial class AcServerLog(Func<int, (int Ballast, int Restrictor)>
         }
         if (line.StartsWith("CALLING ", StringComparison.Ordinal) && line.Contains("/register", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { UrlRegister = line[8..].Trim() };
+            CalledUrl = line[8..].Trim();
+            lobbyBook.Update(l => l with { UrlRegister = CalledUrl });
             return None;
         }
         if (line.StartsWith("SENDING http", StringComparison.Ordinal) && line.Contains("/ping", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { UrlPing = line[8..].Trim() };
+            lobbyBook.Update(l => l with { UrlPing = line[8..].Trim() });
             return None;
         }
         if (line.StartsWith("RESPONSE: ", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { LastMsg = line[10..].Trim() };
+            lobbyBook.Update(l => l with { LastMsg = line[10..].Trim() });
             return None;
         }
         if (line.Trim() == "CONNECTED TO LOBBY")
         {
-            Lobby = Lobby with { Connected = true, Since = DateTime.UtcNow };
+            lobbyBook.Update(l => l with { Connected = true, Since = DateTime.UtcNow });
             return [LobbyEvent("connected to lobby")];
         }
         if (LobbyErrorLine().IsMatch(line))
         {
-            Lobby = Lobby with { Connected = false, LastMsg = line.Trim() };
+            lobbyBook.Update(l => l with { Connected = false, LastMsg = line.Trim() });
             return [LobbyEvent(line.Trim())];
         }
         return None;
     }
 
     object LobbyEvent(string msg) => new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, Lobby.Connected)));
+
+    /// <summary>Whether a line is acServer's "registration lost" error (<c>ERROR…REGISTER…LOBBY</c>).</summary>
+    public static bool IsLobbyError(string line) => LobbyErrorLine().IsMatch(line);
 
     /// <summary>acServer says "Qualification"; the protocol and server_cfg.ini say Qualify.</summary>
     public static string SessionType(string acServerName) => acServerName.Trim().ToLowerInvariant() switch
