@@ -127,8 +127,9 @@ public sealed class Supervisor
         var readers = Task.WhenAll(
             Task.Run(() => PumpAsync(process.StandardOutput.BaseStream, running)),
             Task.Run(() => PumpAsync(process.StandardError.BaseStream, running)));
-        running.Exited = WatchAsync(running, readers);
+        // Current before the watcher starts: a child that exits at once must find itself there to clear it.
         lock (stateLock) current = running;
+        running.Exited = WatchAsync(running, readers);
 
         // A child that dies at once (bad config, wrong binary) is a failed start, not a crash.
         if (await Task.WhenAny(running.Exited, Task.Delay(EarlyExitWindow)) == running.Exited)
