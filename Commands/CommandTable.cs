@@ -58,5 +58,13 @@ public static class CommandTable
         new("grid entries",    "",            GridCommands.Entries, Needs.EntryList, "shows every entry_list.ini slot with its current and pending position"),
         new("grid save",       "",            GridCommands.Save,    Needs.EntryList, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
         new("grid write",      "",            GridCommands.Save,    Needs.EntryList, "", AliasOf: "grid save"),
+
+        new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   "shows the lobby registration: connected, since, addresses, last answer"),
+        new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, "registers the server with the lobby again (HTTP GET of the register address)"),
+
+        new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   "shows whether stracker is running, its pid and since when"),
+        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   "starts stracker"),
+        new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   "stops stracker"),
+        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   "stops and starts stracker"),
     ];
 }

@@ -29,7 +29,8 @@ public sealed record ServerInfo(
     string? StartedAt,
     long? UptimeS,
     int DriversConnected,
-    bool ForeignProcess);
+    bool ForeignProcess,
+    TrackerStatus Tracker);
 public sealed record ServerInfoData(ServerInfo Server);
 
 public sealed record EntryView(
@@ -84,6 +85,28 @@ public sealed record LobbyEvent(string Msg, bool Connected);
 public sealed record LobbyEventBody(LobbyEvent Event);
 public sealed record LobbyEventData(LobbyEventBody Lobby);
 
+/// <summary><c>lobby info</c>: <c>since</c> is written as null (never left out) until a registration succeeds.</summary>
+public sealed record LobbyView(
+    bool Connected,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Since,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlRegister,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlPing,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastMsg,
+    bool Auto);
+public sealed record LobbyInfoData(LobbyView Lobby);
+public sealed record LobbyRegisteredData(string Msg, LobbyView Lobby);
+
+/// <summary><c>tracker status</c> and <c>server info</c>'s <c>tracker</c>: pid and since are null while it is stopped.</summary>
+public sealed record TrackerStatus(
+    bool Running,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Since);
+public sealed record TrackerStatusData(TrackerStatus Tracker);
+/// <summary>A change of stracker's state, pushed as <c>{"data":{"tracker":{"event":{...}}}}</c>.</summary>
+public sealed record TrackerEvent(string Msg);
+public sealed record TrackerEventBody(TrackerEvent Event);
+public sealed record TrackerEventData(TrackerEventBody Tracker);
+
 public sealed record ServerStatus(bool Running, int? Pid, string? StartedAt, long? UptimeS);
 public sealed record ServerStatusData(ServerStatus Server);
 
@@ -127,6 +150,10 @@ public sealed record GridEventData(GridEventBody Grid);
 [JsonSerializable(typeof(SessionEventData))]
 [JsonSerializable(typeof(LobbyEventData))]
 [JsonSerializable(typeof(ServerStatusData))]
+[JsonSerializable(typeof(LobbyInfoData))]
+[JsonSerializable(typeof(LobbyRegisteredData))]
+[JsonSerializable(typeof(TrackerStatusData))]
+[JsonSerializable(typeof(TrackerEventData))]
 [JsonSerializable(typeof(GridData))]
 [JsonSerializable(typeof(GridEntriesData))]
 [JsonSerializable(typeof(GridSaveData))]

@@ -22,12 +22,24 @@ public sealed class Agent
         this.log = log;
         AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, () => AcServerLauncher.Resolve(Options, Folder));
         AcServerOutput = NewOutputParser();
-        AcServer.OnStarting = () => AcServerOutput = NewOutputParser();
+        AcServer.OnStarting = () =>
+        {
+            Lobby.Reset();
+            AcServerOutput = NewOutputParser();
+        };
         AcServer.OnLine = line =>
         {
             foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Ok(data));
+            if (Options.LobbyAuto && AcServerLog.IsLobbyError(line)) _ = ReRegisterAsync();
         };
         AcServer.OnCrash = OnAcServerCrash;
+        Stracker = new Supervisor("stracker", "stracker", folder, () => StrackerLauncher.Resolve(Options, Folder));
+        Stracker.OnCrash = code =>
+        {
+            string msg = $"stracker exited unexpectedly (exit code {code})";
+            Log(msg);
+            Push(Reply.Fail(msg));
+        };
     }
 
     public static readonly string Version =
@@ -41,6 +53,15 @@ public sealed class Agent
 
     /// <summary>The acServer child acws started, if any.</summary>
     public Supervisor AcServer { get; }
+    /// <summary>The stracker child acws started, if any: the same supervision as acServer, independent of it.</summary>
+    public Supervisor Stracker { get; }
+    /// <summary>The lobby as acServer's lines and acws's own registrations left it; outlives acServer runs.</summary>
+    public LobbyBook Lobby { get; } = new();
+    /// <summary>How long a lobby register call may take (tests shorten it).</summary>
+    public TimeSpan LobbyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>The wait before the second automatic re-registration try; it doubles before the third (tests shorten it).</summary>
+    public TimeSpan LobbyRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public const int LobbyTries = 3;
     /// <summary>What the running (or last) acServer printed: version, drivers, session, lobby.</summary>
     public AcServerLog AcServerOutput { get; private set; }
     /// <summary>Set at start when something already listens on acServer's ports: an acServer acws did not start.</summary>
@@ -93,7 +114,60 @@ public sealed class Agent
         public void Dispose() { if (Interlocked.Exchange(ref done, 1) == 0) action(); }
     }
 
-    AcServerLog NewOutputParser() => new(SlotBallast);
+    AcServerLog NewOutputParser() => new(SlotBallast, Lobby);
+
+    /// <summary>One register call to the lobby; the answer updates <see cref="Lobby"/>.</summary>
+    public async Task<LobbyAnswer> RegisterWithLobbyAsync(string url)
+    {
+        var answer = await LobbyClient.RegisterAsync(url, LobbyTimeout);
+        bool lobbyRefused = !answer.Ok && answer.Msg.Contains("ERROR", StringComparison.OrdinalIgnoreCase);
+        Lobby.Update(l => answer.Ok
+            ? l with { Connected = true, Since = DateTime.UtcNow, UrlRegister = url, LastMsg = answer.Msg }
+            : l with { Connected = l.Connected && !lobbyRefused, UrlRegister = url, LastMsg = answer.Msg });
+        Log($"lobby registration {(answer.Ok ? "SUCCESS" : "FAILED")}: {answer.Msg}");
+        return answer;
+    }
+
+    int reRegistering;
+
+    /// <summary>
+    /// acServer lost its lobby registration: register again, up to <see cref="LobbyTries"/> times with a growing
+    /// wait, and push the outcome to every client. One such run at a time (acServer prints two error lines).
+    /// </summary>
+    async Task ReRegisterAsync()
+    {
+        if (Interlocked.Exchange(ref reRegistering, 1) == 1) return;
+        try
+        {
+            var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
+            var (url, refused) = Commands.LobbyCommands.RegisterUrl(this, ini);
+            if (url is null)
+            {
+                Push(Reply.Fail($"automatic lobby re-registration not tried: {refused}"));
+                return;
+            }
+            var wait = LobbyRetryDelay;
+            LobbyAnswer answer = new(false, "not tried");
+            for (int attempt = 1; attempt <= LobbyTries; attempt++)
+            {
+                if (attempt > 1)
+                {
+                    await Task.WhenAny(Task.Delay(wait), ShutdownRequested);
+                    if (ShutdownRequested.IsCompleted) return;
+                    wait *= 2;
+                }
+                answer = await RegisterWithLobbyAsync(url);
+                if (answer.Ok)
+                {
+                    string msg = attempt == 1 ? "lobby registration SUCCESS (automatic)" : $"lobby registration SUCCESS (automatic, try {attempt})";
+                    Push(Reply.Ok(new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, true)))));
+                    return;
+                }
+            }
+            Push(Reply.Fail($"automatic lobby re-registration FAILED after {LobbyTries} tries: {answer.Msg}"));
+        }
+        finally { Volatile.Write(ref reRegistering, 0); }
+    }
 
     /// <summary>Ballast and restrictor of an entry-list slot, for a joining driver (0 when unknown).</summary>
     (int, int) SlotBallast(int slot)
@@ -173,13 +247,18 @@ public sealed class Agent
     }
 
     /// <summary>Stops every child acws started (shutdown); waits for each.</summary>
-    public async Task StopChildrenAsync()
-    {
-        if (AcServer.IsRunning && await AcServer.StopAsync() is null) Log("acServer stopped");
-    }
+    public async Task StopChildrenAsync() => await Task.WhenAll(
+        [.. new[] { AcServer, Stracker }.Select(async child =>
+        {
+            if (child.IsRunning && await child.StopAsync() is null) Log($"{child.Name} stopped");
+        })]);
 
     /// <summary>Kills every child at once: the last resort when acws is going down hard.</summary>
-    public void KillChildren() => AcServer.KillNow();
+    public void KillChildren()
+    {
+        AcServer.KillNow();
+        Stracker.KillNow();
+    }
 
     public Task<string> ShutdownRequested => shutdown.Task;
     public void RequestShutdown(string why) => shutdown.TrySetResult(why);

@@ -19,12 +19,21 @@ public sealed record Options
     public bool RestartOnCrash { get; init; }
     /// <summary>Browser origins (<c>https://host[:port]</c>) allowed to open the WebSocket besides the agent's own address.</summary>
     public IReadOnlyList<string> AllowOrigins { get; init; } = [];
+    /// <summary>The lobby's base address; <c>/register?…</c> is appended (as acServer prints it).</summary>
+    public string LobbyUrl { get; init; } = DefaultLobbyUrl;
+    /// <summary>Re-register with the lobby by itself when acServer reports the registration lost.</summary>
+    public bool LobbyAuto { get; init; } = true;
+    /// <summary>stracker's executable or its folder, when not <c>stracker/</c> or the server folder.</summary>
+    public string? Stracker { get; init; }
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
+
+    public const string DefaultLobbyUrl = "http://93.57.10.21/lobby.ashx";
 
     public const string Usage = """
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
                     [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
+                    [--lobby-url URL] [--no-lobby-auto] [--stracker PATH]
                acws --demo [--port PORT]
                acws --help | --version
 
@@ -37,6 +46,9 @@ public sealed record Options
           --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
           --allow-origin ORIGIN  a web page origin (https://host[:port]) also allowed to open the WebSocket,
                            e.g. behind a TLS proxy; repeatable (env ACWS_ALLOW_ORIGIN, comma-separated)
+          --lobby-url URL  the lobby acws registers with (env ACWS_LOBBY_URL; default http://93.57.10.21/lobby.ashx)
+          --no-lobby-auto  do not re-register with the lobby when acServer reports the registration lost
+          --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
           --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
         """;
 
@@ -52,6 +64,8 @@ public sealed record Options
             AllowOrigins = env("ACWS_ALLOW_ORIGIN") is { Length: > 0 } origins
                 ? [.. origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ParseOrigin(x, "ACWS_ALLOW_ORIGIN"))]
                 : [],
+            LobbyUrl = env("ACWS_LOBBY_URL") is { Length: > 0 } u ? ParseUrl(u, "ACWS_LOBBY_URL") : DefaultLobbyUrl,
+            Stracker = env("ACWS_STRACKER") is { Length: > 0 } st ? st : null,
         };
         bool originFlag = false;
         for (int i = 0; i < args.Length; i++)
@@ -70,6 +84,9 @@ public sealed record Options
                 "--restart-on-crash" => o with { RestartOnCrash = true },
                 // The first flag replaces the environment's list; more flags add to it.
                 "--allow-origin" => o with { AllowOrigins = [.. (originFlag ? o.AllowOrigins : []), ParseOrigin(Value(), "--allow-origin")] },
+                "--lobby-url" => o with { LobbyUrl = ParseUrl(Value(), "--lobby-url") },
+                "--no-lobby-auto" => o with { LobbyAuto = false },
+                "--stracker" => o with { Stracker = NonEmpty(Value(), "--stracker") },
                 "--help" or "-h" => o with { ShowHelp = true },
                 "--version" => o with { ShowVersion = true },
                 _ => throw new UsageException($"unknown option '{a}'"),
@@ -82,6 +99,10 @@ public sealed record Options
     }
 
     static string NonEmpty(string v, string name) => v.Length > 0 ? v : throw new UsageException($"{name} must not be empty");
+
+    static string ParseUrl(string v, string name) =>
+        Uri.TryCreate(v, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            ? v.TrimEnd('/') : throw new UsageException($"{name} must be an http:// or https:// address, got '{v}'");
 
     static int ParsePort(string v, string name) =>
         int.TryParse(v, out int p) && p is >= 0 and <= 65535 ? p : throw new UsageException($"{name} must be a port number 0-65535, got '{v}'");

@@ -17,8 +17,9 @@ public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegi
 /// who is connected, the active session, the lobby. Each line may give events to push to every client.
 /// Never throws on a line it does not understand; such lines are ignored (they are in the log file).
 /// </summary>
-public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast)
+public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast, LobbyBook? lobby = null)
 {
+    readonly LobbyBook lobbyBook = lobby ?? new LobbyBook();
     readonly Lock gate = new();
     readonly Dictionary<string, Driver> drivers = new(StringComparer.Ordinal);
     bool expectTimestamp;
@@ -33,7 +34,9 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
     public string? Track { get; private set; }
     public IReadOnlyList<string> Cars { get; private set; } = [];
     public ActiveSession? Session { get; private set; }
-    public LobbyState Lobby { get; private set; } = new(false, null, null, null, null);
+    public LobbyState Lobby => lobbyBook.State;
+    /// <summary>The register address this run of acServer printed after <c>CALLING</c>, if it did.</summary>
+    public string? CalledUrl { get; private set; }
 
     public IReadOnlyDictionary<string, Driver> Drivers
     {
@@ -154,27 +157,28 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
         }
         if (line.StartsWith("CALLING ", StringComparison.Ordinal) && line.Contains("/register", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { UrlRegister = line[8..].Trim() };
+            CalledUrl = line[8..].Trim();
+            lobbyBook.Update(l => l with { UrlRegister = CalledUrl });
             return None;
         }
         if (line.StartsWith("SENDING http", StringComparison.Ordinal) && line.Contains("/ping", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { UrlPing = line[8..].Trim() };
+            lobbyBook.Update(l => l with { UrlPing = line[8..].Trim() });
             return None;
         }
         if (line.StartsWith("RESPONSE: ", StringComparison.Ordinal))
         {
-            Lobby = Lobby with { LastMsg = line[10..].Trim() };
+            lobbyBook.Update(l => l with { LastMsg = line[10..].Trim() });
             return None;
         }
         if (line.Trim() == "CONNECTED TO LOBBY")
         {
-            Lobby = Lobby with { Connected = true, Since = DateTime.UtcNow };
+            lobbyBook.Update(l => l with { Connected = true, Since = DateTime.UtcNow });
             return [LobbyEvent("connected to lobby")];
         }
         if (IsLobbyError(line))
         {
-            Lobby = Lobby with { Connected = false, LastMsg = line.Trim() };
+            lobbyBook.Update(l => l with { Connected = false, LastMsg = line.Trim() });
             return [LobbyEvent(line.Trim())];
         }
         return None;
@@ -199,8 +203,8 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
         line.Length >= 19 && line[4] == '-' && line[7] == '-' && line[10] == ' ' && line[13] == ':' && line[16] == ':'
         && char.IsAsciiDigit(line[0]) && char.IsAsciiDigit(line[3]) && char.IsAsciiDigit(line[18]);
 
-    /// <summary>ERROR…REGISTER…LOBBY, in any case.</summary>
-    static bool IsLobbyError(string line)
+    /// <summary>Whether a line is acServer's "registration lost" error: ERROR…REGISTER…LOBBY, in any case.</summary>
+    public static bool IsLobbyError(string line)
     {
         if (!line.StartsWith("ERROR", StringComparison.OrdinalIgnoreCase)) return false;
         int register = line.IndexOf("REGISTER", StringComparison.OrdinalIgnoreCase);

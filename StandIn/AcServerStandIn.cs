@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using AcWs.Ini;
+using AcWs.Live;
 
 namespace AcWs.StandIn;
 
@@ -24,6 +25,10 @@ namespace AcWs.StandIn;
 /// ignore-sigterm                 from now on SIGTERM is ignored (only a kill stops it)
 /// </code>
 /// SIGTERM otherwise ends it cleanly with exit code 0.
+///
+/// With <c>REGISTER_TO_LOBBY=1</c> and a lobby address in the environment variable <c>ACWS_STANDIN_LOBBY_URL</c>
+/// (never the real lobby: tests point it at a loopback listener) it registers at start as acServer does:
+/// <c>CALLING &lt;url&gt;/register?…</c>, an HTTP GET, <c>RESPONSE: &lt;answer&gt;</c>, then <c>CONNECTED TO LOBBY</c>.
 /// </summary>
 public static class AcServerStandIn
 {
@@ -60,6 +65,8 @@ public static class AcServerStandIn
         Banner(server, slots);
         var joined = new List<Joined>();
         if (server.Sessions.Count > 0) Session(server.Sessions[0], server);
+        if (server.RegisterToLobby && Environment.GetEnvironmentVariable("ACWS_STANDIN_LOBBY_URL") is { Length: > 0 } lobby)
+            RegisterToLobby(LobbyUrl.Register(lobby, cfg, entries));
 
         var script = auto ? AutoScript(slots, server) : new Queue<(TimeSpan, string)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -131,6 +138,21 @@ public static class AcServerStandIn
             Print($"WAIT TIME={s.WaitTime}");
         }
         Print($"Entry list: {slots.Count} cars");
+    }
+
+    /// <summary>acServer's registration lines (tests/fixtures/real/logs/pawikoski_v1.15_…log), with a real call.</summary>
+    static void RegisterToLobby(string url)
+    {
+        Print("Server started");
+        Print("Registering to AC central server");
+        Print($"CALLING {url}");
+        var answer = LobbyClient.RegisterAsync(url, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        if (answer.Ok)
+        {
+            Print($"RESPONSE: {answer.Msg}");
+            Print("CONNECTED TO LOBBY");
+        }
+        else Print(answer.Msg.StartsWith("ERROR", StringComparison.Ordinal) ? answer.Msg : $"ERROR - {answer.Msg}");
     }
 
     static void Session(SessionConfig s, ServerConfig server)

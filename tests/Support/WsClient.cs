@@ -40,7 +40,8 @@ public sealed class WsClient : IAsyncDisposable
     public static bool IsPush(JsonElement f)
     {
         if (f.TryGetProperty("error", out var e))
-            return e.GetProperty("msg").GetString() is { } m && (m.StartsWith("Assetto Corsa server exited unexpectedly") || m.StartsWith("restart after crash"));
+            return e.GetProperty("msg").GetString() is { } m && (m.StartsWith("Assetto Corsa server exited unexpectedly") || m.StartsWith("restart after crash")
+                || m.StartsWith("stracker exited unexpectedly") || m.StartsWith("automatic lobby re-registration"));
         if (!f.TryGetProperty("data", out var d) || d.ValueKind != JsonValueKind.Object) return false;
         foreach (var p in d.EnumerateObject())
         {
