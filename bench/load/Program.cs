@@ -44,7 +44,7 @@ sealed class Results
     public Dictionary<int, double> Throughput = [];
     public double[]? FanoutMs;
     public int FanoutMissing;
-    public double[]? GridMs;
+    public double[]? GridMs, GridReverseMs, GridSaveMs;
     public string? GridError;
 }
 
@@ -97,7 +97,7 @@ static class Bench
             if (t.IsAcws) (r.FanoutMs, r.FanoutMissing) = await FanoutAsync(server.Port, many, fifo);
             await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
 
-            if (t.IsAcws) (r.GridMs, r.GridError) = await GridAsync(server.Port);
+            if (t.IsAcws) await GridAsync(server.Port, r);
         }
         finally { await server.StopAsync(); }
         return r;
@@ -196,20 +196,25 @@ static class Bench
         return ([.. samples], missing);
     }
 
-    static async Task<(double[]?, string?)> GridAsync(int port)
+    /// <summary>`grid reverse` then `grid save`, timed together and apart (20 warm-up runs first).</summary>
+    static async Task GridAsync(int port, Results r)
     {
         await using var c = await Ws.ConnectAsync(port, welcome: true);
-        var ms = new List<double>();
+        List<double> both = [], reverse = [], save = [];
         for (int i = 0; i < GridRuns + 20; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
             string a = await c.RoundTripAsync("grid reverse");
+            long t1 = Stopwatch.GetTimestamp();
             string b = await c.RoundTripAsync("grid save");
-            double took = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (!a.Contains("SUCCESS") || !b.Contains("SUCCESS")) return (null, $"{a} {b}");
-            if (i >= 20) ms.Add(took);
+            long t2 = Stopwatch.GetTimestamp();
+            if (!a.Contains("SUCCESS") || !b.Contains("SUCCESS")) { r.GridError = $"{a} {b}"; return; }
+            if (i < 20) continue;
+            both.Add(Stopwatch.GetElapsedTime(t0, t2).TotalMilliseconds);
+            reverse.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+            save.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
         }
-        return ([.. ms], null);
+        (r.GridMs, r.GridReverseMs, r.GridSaveMs) = ([.. both], [.. reverse], [.. save]);
     }
 }
 
@@ -363,6 +368,11 @@ static class Report
         if (a.FanoutMs is { } fan)
             Row($"event fan-out, acServer line → event at each of {Bench.FanClients} clients, p50 / p99 ({Bench.FanEvents} events{(a.FanoutMissing > 0 ? $", {a.FanoutMissing} deliveries missing" : "")})", Ms(fan), "", "", "", "");
         Row($"`grid reverse` + `grid save`, 64 cars / 64 drivers, p50 / p99 ({Bench.GridRuns} runs)", a.GridMs is { } g ? Ms(g) : $"failed: {a.GridError}", "", "", "", "");
+        if (a.GridReverseMs is { } gr && a.GridSaveMs is { } gs)
+        {
+            Row("… of which `grid reverse` (read results + entry list, compute), p50 / p99", Ms(gr), "", "", "", "");
+            Row("… of which `grid save` (write temp + fsync, 2 backup copies, rename), p50 / p99", Ms(gs), "", "", "", "");
+        }
 
         sb.AppendLine();
         sb.AppendLine("Targets:");
