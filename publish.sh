@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the release binary: ./publish.sh [RID]  →  dist/<RID>/acws (acws.exe on Windows) and prints its size.
-# Extra arguments go to dotnet publish (e.g. -p:Version=1.2.3).
+# Extra arguments go to dotnet publish (e.g. -p:Version=1.2.3); with no RID they may come first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-rid="${1:-}"
-[ $# -gt 0 ] && shift
+rid=""
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then rid="$1"; shift; fi
 if [ -z "$rid" ]; then
   os=$(uname -s); arch=$(uname -m)
   case "$os" in Linux) os=linux ;; Darwin) os=osx ;; MINGW*|MSYS*|CYGWIN*) os=win ;; *) echo "publish.sh: unknown OS $os; pass a RID" >&2; exit 2 ;; esac
