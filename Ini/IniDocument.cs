@@ -170,8 +170,7 @@ public sealed class IniDocument
         return names;
     }
 
-    public bool HasSection(string section) =>
-        lines.Any(l => l.Kind == IniLineKind.Section && Same(l.Section, section));
+    public bool HasSection(string section) => Index.ContainsKey(section);
 
     /// <summary>The value of the first <paramref name="key"/> in <paramref name="section"/>, or null.</summary>
     public string? Get(string section, string key) => FindEntry(section, key) is int i ? lines[i].Value : null;
@@ -181,18 +180,38 @@ public sealed class IniDocument
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var list = new List<KeyValuePair<string, string>>();
-        foreach (var l in lines)
-            if (l.Kind == IniLineKind.Entry && Same(l.Section, section) && seen.Add(l.Key))
-                list.Add(new(l.Key, l.Value));
+        if (Index.TryGetValue(section, out var entries))
+            foreach (int i in entries)
+                if (seen.Add(lines[i].Key)) list.Add(new(lines[i].Key, lines[i].Value));
         return list;
     }
 
     int? FindEntry(string section, string key)
     {
-        for (int i = 0; i < lines.Count; i++)
-            if (lines[i].Kind == IniLineKind.Entry && Same(lines[i].Section, section) && Same(lines[i].Key, key)) return i;
+        if (Index.TryGetValue(section, out var entries))
+            foreach (int i in entries)
+                if (Same(lines[i].Key, key)) return i;
         return null;
     }
+
+    /// <summary>Section name → its entry lines (indexes into <see cref="lines"/>), in file order; rebuilt after an edit.</summary>
+    Dictionary<string, List<int>> Index
+    {
+        get
+        {
+            if (index is not null) return index;
+            var built = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < lines.Count; i++)
+            {
+                var l = lines[i];
+                if (l.Kind is not (IniLineKind.Section or IniLineKind.Entry)) continue;
+                if (!built.TryGetValue(l.Section, out var entries)) built[l.Section] = entries = [];
+                if (l.Kind == IniLineKind.Entry) entries.Add(i);
+            }
+            return index = built;
+        }
+    }
+    Dictionary<string, List<int>>? index;
 
     static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
@@ -206,6 +225,7 @@ public sealed class IniDocument
             var old = lines[i];
             if (old.Value == value) return;
             string text = string.Concat(old.Text.AsSpan(0, old.ValueStart), value, old.Text.AsSpan(old.ValueStart + old.ValueLength));
+            index = null;
             lines[i] = new IniLine
             {
                 Text = text, Eol = old.Eol, Kind = IniLineKind.Entry, Section = old.Section,
@@ -220,8 +240,11 @@ public sealed class IniDocument
     }
 
     /// <summary>Removes every line of <paramref name="key"/> in <paramref name="section"/>; returns whether any was there.</summary>
-    public bool Remove(string section, string key) =>
-        lines.RemoveAll(l => l.Kind == IniLineKind.Entry && Same(l.Section, section) && Same(l.Key, key)) > 0;
+    public bool Remove(string section, string key)
+    {
+        index = null;
+        return lines.RemoveAll(l => l.Kind == IniLineKind.Entry && Same(l.Section, section) && Same(l.Key, key)) > 0;
+    }
 
     /// <summary>Index of the last header or entry line of the section starting at <paramref name="header"/>.</summary>
     int LastContentLine(int header)
@@ -259,6 +282,7 @@ public sealed class IniDocument
             lines[index].Eol = NewLine;
             added[^1].Eol = "";
         }
+        this.index = null;
         lines.InsertRange(index + 1, added);
     }
 
@@ -281,7 +305,7 @@ public sealed class IniDocument
             new() { Text = "[" + section + "]", Eol = NewLine, Kind = IniLineKind.Section, Section = section },
         };
         foreach (var kv in entries) block.Add(EntryLine(section, kv.Key, kv.Value, separator));
-        if (anchor < 0) { block.RemoveAt(0); lines.AddRange(block); return; }
+        if (anchor < 0) { block.RemoveAt(0); index = null; lines.AddRange(block); return; }
         InsertAfter(anchor, block);
     }
 
@@ -302,6 +326,7 @@ public sealed class IniDocument
         while (keep > header + 1 && lines[keep - 1].Kind == IniLineKind.Comment) keep--;
         end = keep;
         bool wasLast = end == lines.Count;
+        index = null;
         lines.RemoveRange(first, end - first);
         if (wasLast && first > 0)
         {
