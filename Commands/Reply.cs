@@ -7,7 +7,7 @@ namespace AcWs.Commands;
 /// One frame of the protocol, Google JSON style: <c>{"data":{...}}</c> or <c>{"error":{"msg":...}}</c>.
 /// <see cref="Then"/> is a further reply sent right after this one (e.g. the two steps of <c>server restart</c>).
 /// </summary>
-public sealed class Reply
+public sealed record Reply
 {
     public object? Data { get; init; }
     public ErrorBody? Error { get; init; }

@@ -56,8 +56,7 @@ public static class ServerCommands
     public static async ValueTask<Reply> Start(Call call, Agent agent)
     {
         var error = await agent.AcServer.StartAsync(agent.CheckForeignProcess, holdOutput: true);
-        var reply = error is null ? StateChanged(Started) : Reply.Fail(error);
-        return new Reply { Data = reply.Data, Error = reply.Error, Broadcast = reply.Broadcast, AfterSent = agent.AcServer.ReleaseOutput };
+        return (error is null ? StateChanged(Started) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
     }
 
     public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
@@ -68,7 +67,7 @@ public static class ServerCommands
     {
         Reply? stopped = agent.AcServerRunning && await agent.AcServer.StopAsync() is null ? StateChanged(Stopped) : null;
         var started = await Start(call, agent);
-        return stopped is null ? started : new Reply { Data = stopped.Data, Broadcast = stopped.Broadcast, Then = started };
+        return stopped is null ? started : stopped with { Then = started };
     }
 
     public static ValueTask<Reply> Entries(Call call, Agent agent)

@@ -33,6 +33,6 @@ public static class TrackerCommands
     {
         Reply? stopped = agent.Stracker.IsRunning && await agent.Stracker.StopAsync() is null ? StateChanged(Stopped) : null;
         var started = await Start(call, agent);
-        return stopped is null ? started : new Reply { Data = stopped.Data, Broadcast = stopped.Broadcast, Then = started };
+        return stopped is null ? started : stopped with { Then = started };
     }
 }
