@@ -12,6 +12,7 @@ public static class Dispatcher
     {
         var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return Reply.Fail("empty command; send 'help' for the list");
+        if (agent.ShutdownRequested.IsCompleted) return Reply.Fail("acws is shutting down; no more commands");
 
         var row = Find(words);
         if (row is null) return Unknown(words);

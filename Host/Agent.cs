@@ -246,11 +246,13 @@ public sealed class Agent
         return null;
     }
 
-    /// <summary>Stops every child acws started (shutdown); waits for each.</summary>
+    /// <summary>Shutdown: stops every child acws started, waits for each, and lets none start again.</summary>
     public async Task StopChildrenAsync() => await Task.WhenAll(
         [.. new[] { AcServer, Stracker }.Select(async child =>
         {
-            if (child.IsRunning && await child.StopAsync() is null) Log($"{child.Name} stopped");
+            bool wasRunning = child.IsRunning;
+            await child.CloseAsync();
+            if (wasRunning) Log($"{child.Name} stopped");
         })]);
 
     /// <summary>Kills every child at once: the last resort when acws is going down hard.</summary>

@@ -137,6 +137,11 @@ public sealed class Listener : IAsyncDisposable
                 Respond(response, 401, "text/plain", "a valid token is needed: send 'Authorization: Bearer TOKEN' or ?token=TOKEN\n"u8.ToArray());
                 return;
             }
+            if (agent.ShutdownRequested.IsCompleted)
+            {
+                Respond(response, 503, "text/plain", "acws is shutting down\n"u8.ToArray());
+                return;
+            }
             if (Interlocked.Increment(ref active) > agent.Options.MaxClients)
             {
                 Interlocked.Decrement(ref active);

@@ -75,13 +75,36 @@ public sealed class Supervisor
     public async Task<string?> StartAsync(Func<string?>? precondition = null, bool holdOutput = false)
     {
         await gate.WaitAsync();
+        string? failed = null;
         try
         {
-            if (current is { } running) return $"{Title} is already running (pid {running.Process.Id})";
-            if (precondition?.Invoke() is { } refused) return refused;
+            if (closed) return failed = $"acws is shutting down; {Title} not started";
+            if (current is { } running) return failed = $"{Title} is already running (pid {running.Process.Id})";
+            if (precondition?.Invoke() is { } refused) return failed = refused;
             var (spec, error) = resolve();
-            if (spec is null) return error;
-            return await LaunchAsync(spec, holdOutput);
+            if (spec is null) return failed = error;
+            return failed = await LaunchAsync(spec, holdOutput);
+        }
+        finally
+        {
+            // Nobody will release the output of a start that did not happen.
+            if (failed is not null) ReleaseOutput();
+            gate.Release();
+        }
+    }
+
+    bool closed;
+
+    /// <summary>Stops the child if it runs and refuses every later start: acws is going down.</summary>
+    public async Task CloseAsync()
+    {
+        await gate.WaitAsync();
+        try
+        {
+            closed = true;
+            Running? running;
+            lock (stateLock) running = current;
+            if (running is not null) await TerminateAsync(running);
         }
         finally { gate.Release(); }
     }
@@ -120,7 +143,7 @@ public sealed class Supervisor
         {
             process = Process.Start(psi) ?? throw new Win32Exception("no process");
         }
-        catch (Win32Exception e)
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException or PlatformNotSupportedException)
         {
             log.Dispose();
             return $"cannot start {spec.FileName}: {e.Message}";
@@ -259,7 +282,8 @@ public sealed class Supervisor
         if (await Task.WhenAny(running.Exited, Task.Delay(StopGrace)) != running.Exited)
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            await running.Exited.WaitAsync(TimeSpan.FromSeconds(5));
+            // A killed process is gone at once; this only bounds the wait for its pipes to close.
+            await Task.WhenAny(running.Exited, Task.Delay(TimeSpan.FromSeconds(5)));
         }
     }
 

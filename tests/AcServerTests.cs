@@ -316,4 +316,19 @@ public class AcServerTests
         await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
         await Assert.That(await StandInFolder.GoneWithin(pid, TimeSpan.FromSeconds(1))).IsTrue();
     }
+
+    [Test]
+    public async Task A_start_racing_shutdown_leaves_no_acserver_behind()
+    {
+        using var folder = new StandInFolder();
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
+        await using var a = await WsClient.ConnectAsync(agent.Port);
+        await using var b = await WsClient.ConnectAsync(agent.Port);
+        await Task.WhenAll(a.SendAsync("shutdown now"), b.SendAsync("server start"), b.SendAsync("server start"));
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
+        await Task.Delay(200);
+        await Assert.That(StandInFolder.ProcessesIn(folder.Root)).IsEmpty();
+        // A connection attempt after the shutdown began is refused, not served.
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
+    }
 }

@@ -56,6 +56,23 @@ public sealed class StandInFolder : IDisposable
     public static bool ProcessAlive(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
 
+    /// <summary>Live processes whose working directory is <paramref name="dir"/> (children acws started there).</summary>
+    public static int[] ProcessesIn(string dir)
+    {
+        var found = new List<int>();
+        foreach (var proc in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
+            try
+            {
+                var cwd = new DirectoryInfo(Path.Combine(proc, "cwd")).ResolveLinkTarget(false)?.FullName;
+                if (cwd == dir && ProcessAlive(pid)) found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return [.. found];
+    }
+
     public static async Task<bool> GoneWithin(int pid, TimeSpan limit)
     {
         var until = DateTime.UtcNow + limit;
