@@ -44,6 +44,8 @@ public sealed class ServerFolder(string root)
                     CopyToLogs(relative, Stamp(DateTime.Now));
                     File.Copy(path, path + ".old", overwrite: true);
                 }
+                // The new file keeps the old one's permissions (server_cfg.ini holds passwords: often 0600).
+                if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
                 beforeRename?.Invoke();
                 File.Move(temp, path, overwrite: true);
                 return null;
