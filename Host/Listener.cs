@@ -106,7 +106,7 @@ public sealed class Listener : IAsyncDisposable
             if (path == "/health" && request.HttpMethod is "GET" or "HEAD")
             {
                 var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Readable.HealthData);
-                Respond(response, 200, "application/json", body);
+                Respond(response, 200, "application/json", body, head: request.HttpMethod == "HEAD");
                 return;
             }
             if (!request.IsWebSocketRequest && request.HttpMethod is "GET" or "HEAD" && WebConsole.Serves(path))
@@ -180,12 +180,13 @@ public sealed class Listener : IAsyncDisposable
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), token);
     }
 
-    static void Respond(HttpListenerResponse response, int status, string contentType, byte[] body)
+    /// <summary>The one way the HTTP edge answers: status, type, length, and the body unless the request was HEAD.</summary>
+    public static void Respond(HttpListenerResponse response, int status, string contentType, byte[] body, bool head = false)
     {
         response.StatusCode = status;
         response.ContentType = contentType;
         response.ContentLength64 = body.Length;
-        response.OutputStream.Write(body);
+        if (!head) response.OutputStream.Write(body);
         response.Close();
     }
 

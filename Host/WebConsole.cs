@@ -42,12 +42,8 @@ public static class WebConsole
     public static void Respond(HttpListenerRequest request, HttpListenerResponse response, string path)
     {
         var asset = Assets[path];
-        response.StatusCode = 200;
-        response.ContentType = asset.ContentType;
         response.AddHeader("Cache-Control", "no-cache");
-        response.ContentLength64 = asset.Body.Length;
-        if (request.HttpMethod != "HEAD") response.OutputStream.Write(asset.Body);
-        response.Close();
+        Listener.Respond(response, 200, asset.ContentType, asset.Body, head: request.HttpMethod == "HEAD");
     }
 
     /// <summary>

@@ -91,6 +91,18 @@ public class ProtocolTests
         var health = await http.GetAsync($"http://127.0.0.1:{host.Port}/health");
         await Assert.That(health.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await Assert.That(await health.Content.ReadAsStringAsync()).IsEqualTo($"{{\"status\":\"ok\",\"version\":\"{Agent.Version}\"}}");
+        // HEAD: headers only, read off the raw socket (HttpClient would hide a body sent by mistake).
+        using (var raw = new System.Net.Sockets.TcpClient())
+        {
+            await raw.ConnectAsync(IPAddress.Loopback, host.Port);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HEAD /health HTTP/1.1\r\nHost: 127.0.0.1:{host.Port}\r\nConnection: close\r\n\r\n"));
+            using var all = new MemoryStream();
+            await stream.CopyToAsync(all).WaitAsync(TimeSpan.FromSeconds(10));
+            string text = Encoding.ASCII.GetString(all.ToArray());
+            await Assert.That(text).StartsWith("HTTP/1.1 200");
+            await Assert.That(text[(text.IndexOf("\r\n\r\n") + 4)..]).IsEqualTo("");
+        }
         await Assert.That((await http.GetAsync($"http://127.0.0.1:{host.Port}/nope")).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         // A browser's GET / gets the web console (WebConsoleTests checks it in full).
         var page = await http.GetAsync($"http://127.0.0.1:{host.Port}/");
