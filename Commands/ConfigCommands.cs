@@ -125,7 +125,11 @@ public static class ConfigCommands
         return ValueTask.FromResult(Reply.Ok(new ConfigurationData(msg, ServerCommands.SessionViews(pending), diff)));
     }
 
-    static List<string> Texts(IniDocument doc) => [.. doc.Lines.Select(l => l.Text)];
+    /// <summary>The lines as the diff shows them: the value of any *PASSWORD key is masked, as passwords are never sent.</summary>
+    static List<string> Texts(IniDocument doc) => [.. doc.Lines.Select(l =>
+        l.Kind == IniLineKind.Entry && l.ValueLength > 0 && l.Key.EndsWith("PASSWORD", StringComparison.OrdinalIgnoreCase)
+            ? string.Concat(l.Text.AsSpan(0, l.ValueStart), "***", l.Text.AsSpan(l.ValueStart + l.ValueLength))
+            : l.Text)];
 
     public static ValueTask<Reply> Write(Call call, Agent agent)
     {

@@ -481,4 +481,17 @@ public class SessionConfigTests
         var again = await watcher.AskAsync("server configuration write");
         await Assert.That(again.Data().Str("msg")).IsEqualTo("nothing pending: cfg/server_cfg.ini was not touched");
     }
+
+    [Test]
+    public async Task The_diff_never_shows_a_password()
+    {
+        using var b = new Bench();
+        File.WriteAllText(b.CfgPath, "[SERVER]\nNAME=x\nTRACK=magione\nCARS=a\nPASSWORD=join-secret\nADMIN_PASSWORD=admin-secret\n\n[PRACTICE]\nNAME=Practice\nTIME=10\nIS_OPEN=1\n");
+        await b.Run("server session practice disable");
+        var show = await b.Run("server configuration show");
+        string diff = show.Data().Str("diff");
+        await Assert.That(diff).Contains("ADMIN_PASSWORD=***");
+        await Assert.That(diff).Contains("-[PRACTICE]");
+        await Assert.That(show.GetRawText()).DoesNotContain("secret");
+    }
 }
