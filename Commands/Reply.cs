@@ -22,10 +22,13 @@ public sealed record Reply
     public static Reply Ok(object data) => new() { Data = data };
     public static Reply Msg(string msg) => Ok(new MsgData(msg));
     public static Reply Fail(string msg) => new() { Error = new ErrorBody(msg) };
+    /// <summary>An error nobody asked about (a crash, a failed automatic retry), pushed to every client: <c>{"error":{"msg":...,"event":true}}</c>.</summary>
+    public static Reply FailEvent(string msg) => new() { Error = new ErrorBody(msg, Event: true) };
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
     public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
 }
 
-public sealed record ErrorBody(string Msg);
+/// <summary><see cref="Event"/> marks a pushed error, so clients can tell it from the reply to their command.</summary>
+public sealed record ErrorBody(string Msg, bool? Event = null);
 public sealed record MsgData(string Msg);

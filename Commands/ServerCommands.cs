@@ -55,12 +55,17 @@ public static class ServerCommands
     /// <summary>The child's first lines (its startup event) are pushed only after this reply has gone out.</summary>
     public static async ValueTask<Reply> Start(Call call, Agent agent)
     {
+        agent.CancelCrashRestart();
         var error = await agent.AcServer.StartAsync(agent.CheckForeignProcess, holdOutput: true);
         return (error is null ? StateChanged(Started) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
     }
 
-    public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
-        await agent.AcServer.StopAsync() is { } error ? Reply.Fail(error) : StateChanged(Stopped);
+    public static async ValueTask<Reply> Stop(Call call, Agent agent)
+    {
+        bool restartCancelled = agent.CancelCrashRestart();
+        if (await agent.AcServer.StopAsync() is not { } error) return StateChanged(Stopped);
+        return restartCancelled ? StateChanged($"{error}; the restart scheduled after its crash is cancelled") : Reply.Fail(error);
+    }
 
     /// <summary>Stop (if running), then start: one reply per step.</summary>
     public static async ValueTask<Reply> Restart(Call call, Agent agent)

@@ -34,12 +34,7 @@ public sealed class Agent
         };
         AcServer.OnCrash = OnAcServerCrash;
         Stracker = new Supervisor("stracker", "stracker", folder, () => StrackerLauncher.Resolve(Options, Folder));
-        Stracker.OnCrash = code =>
-        {
-            string msg = $"stracker exited unexpectedly (exit code {code})";
-            Log(msg);
-            Push(Reply.Fail(msg));
-        };
+        Stracker.OnCrash = code => ReportCrash(Stracker, code);
     }
 
     public static readonly string Version =
@@ -143,7 +138,7 @@ public sealed class Agent
             var (url, refused) = Commands.LobbyCommands.RegisterUrl(this, ini);
             if (url is null)
             {
-                Push(Reply.Fail($"automatic lobby re-registration not tried: {refused}"));
+                Push(Reply.FailEvent($"automatic lobby re-registration not tried: {refused}"));
                 return;
             }
             var wait = LobbyRetryDelay;
@@ -164,7 +159,7 @@ public sealed class Agent
                     return;
                 }
             }
-            Push(Reply.Fail($"automatic lobby re-registration FAILED after {LobbyTries} tries: {answer.Msg}"));
+            Push(Reply.FailEvent($"automatic lobby re-registration FAILED after {LobbyTries} tries: {answer.Msg}"));
         }
         finally { Volatile.Write(ref reRegistering, 0); }
     }
@@ -182,24 +177,42 @@ public sealed class Agent
         catch (IniParseException) { return (0, 0); }
     }
 
+    /// <summary>A child died without being asked to: every client hears of it.</summary>
+    void ReportCrash(Supervisor child, int exitCode)
+    {
+        string msg = $"{child.Title} exited unexpectedly (exit code {exitCode})";
+        Log(msg);
+        Push(Reply.FailEvent(msg));
+    }
+
     TimeSpan crashBackoff = TimeSpan.FromSeconds(1);
+    CancellationTokenSource? pendingRestart;
 
     void OnAcServerCrash(int exitCode)
     {
-        string msg = $"Assetto Corsa server exited unexpectedly (exit code {exitCode})";
-        Log(msg);
-        Push(Reply.Fail(msg));
+        ReportCrash(AcServer, exitCode);
         AcServerOutput = NewOutputParser();
         if (Options.RestartOnCrash && !ShutdownRequested.IsCompleted) _ = RestartAfterCrashAsync();
     }
+
+    /// <summary>
+    /// Cancels a restart that --restart-on-crash has scheduled (the user took over with start or stop);
+    /// returns whether one was pending.
+    /// </summary>
+    public bool CancelCrashRestart() => Interlocked.Exchange(ref pendingRestart, null) is { } cts && Cancel(cts);
+
+    static bool Cancel(CancellationTokenSource cts) { cts.Cancel(); return true; }
 
     async Task RestartAfterCrashAsync()
     {
         var wait = crashBackoff;
         crashBackoff = TimeSpan.FromSeconds(Math.Min(60, crashBackoff.TotalSeconds * 2));
         Log($"restarting acServer in {wait.TotalSeconds:0} s (--restart-on-crash)");
-        await Task.WhenAny(Task.Delay(wait), ShutdownRequested);
-        if (ShutdownRequested.IsCompleted) return;
+        var cancel = new CancellationTokenSource();
+        Interlocked.Exchange(ref pendingRestart, cancel)?.Cancel();
+        await Task.WhenAny(Task.Delay(wait, cancel.Token), ShutdownRequested).ContinueWith(_ => { });
+        Interlocked.CompareExchange(ref pendingRestart, null, cancel);
+        if (ShutdownRequested.IsCompleted || cancel.IsCancellationRequested) return;
         var error = await AcServer.StartAsync(CheckForeignProcess);
         if (error is null)
         {
@@ -213,7 +226,7 @@ public sealed class Agent
         }
         else
         {
-            Push(Reply.Fail($"restart after crash failed: {error}"));
+            Push(Reply.FailEvent($"restart after crash failed: {error}"));
             if (!error.Contains("already running")) _ = RestartAfterCrashAsync();
         }
     }

@@ -141,7 +141,7 @@
 
   // ---------- frames ----------
   function isPush(f) {
-    if (f.error) { const m = f.error.msg || ''; return m.startsWith('Assetto Corsa server exited unexpectedly') || m.startsWith('restart after crash'); }
+    if (f.error) return f.error.event === true;
     const d = f.data;
     if (!d || typeof d !== 'object') return false;
     for (const [k, v] of Object.entries(d)) {
@@ -167,8 +167,8 @@
     if (isPush(f)) { onPush(f); return; }
     const q = st.queue[0];
     if (!q) { logReply(f); return; }
-    // 'server restart' of a running server answers twice: stopped, then started.
-    if (q.cmd.toLowerCase() === 'server restart' && !q.more && f.data && f.data.msg === 'Assetto Corsa server stopped') {
+    // 'server restart' / 'tracker restart' of a running child answer twice: stopped, then started.
+    if (/^(server|tracker)\s+restart$/.test(q.cmd.trim().toLowerCase()) && !q.more && f.data && / stopped$/.test(f.data.msg || '')) {
       q.more = true;
       if (q.log) logReply(f);
       return;

@@ -178,7 +178,11 @@ public class AcServerTests
         folder.Cue("join 76561198005431407");
         folder.Cue("exit 3");
         foreach (var c in new[] { ws, other })
-            await c.ReceiveUntilAsync(f => Frames.IsError(f, "Assetto Corsa server exited unexpectedly (exit code 3)"), Slow);
+        {
+            var pushed = await c.ReceiveUntilAsync(f => Frames.IsError(f, "Assetto Corsa server exited unexpectedly (exit code 3)"), Slow);
+            // Marked as an event, so a client can tell it from the reply to its own command.
+            await Assert.That(pushed.GetProperty("error").GetProperty("event").GetBoolean()).IsTrue();
+        }
         var status = (await ws.AskAsync("server status")).Data().GetProperty("server");
         await Assert.That(status.GetProperty("running").GetBoolean()).IsFalse();
         await Assert.That((await ws.AskAsync("server drivers")).Data().GetProperty("drivers").EnumerateObject().Count()).IsEqualTo(0);
@@ -330,5 +334,22 @@ public class AcServerTests
         await Assert.That(StandInFolder.ProcessesIn(folder.Root)).IsEmpty();
         // A connection attempt after the shutdown began is refused, not served.
         await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
+    }
+
+    [Test]
+    public async Task Stop_cancels_a_restart_scheduled_after_a_crash()
+    {
+        using var folder = new StandInFolder();
+        await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, RestartOnCrash = true });
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        folder.Cue("exit 4");
+        await ws.ReceiveUntilAsync(f => Frames.IsError(f, "exit code 4"), Slow);
+        File.WriteAllText(folder.PathOf("standin.control"), "");
+        var stop = await ws.AskAsync("server stop");
+        await Assert.That(stop.Data().Str("msg")).IsEqualTo("Assetto Corsa server is not running; the restart scheduled after its crash is cancelled");
+        await Task.Delay(1800); // past the first back-off (1 s)
+        await Assert.That((await ws.AskAsync("server status")).Data().GetProperty("server").GetProperty("running").GetBoolean()).IsFalse();
+        await Assert.That(folder.Logs().Length).IsEqualTo(1);
     }
 }
