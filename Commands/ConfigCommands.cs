@@ -133,13 +133,14 @@ public static class ConfigCommands
 
     public static ValueTask<Reply> Write(Call call, Agent agent)
     {
-        var onDisk = call.ServerCfg!;
         byte[] written = [];
         var (wasPending, error) = agent.PendingConfig.Commit(edits =>
         {
-            if (ChangedOnDisk(edits, onDisk)) return Stale;
+            // Checked against the file as it is now, under the write lock, not the copy read before.
+            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(Cfg, now => now.AsSpan().SequenceEqual(edits.BasedOn), edits.Edited);
+            if (changed) return Stale;
             written = edits.Edited;
-            return agent.Folder.WriteAtomically(Cfg, edits.Edited);
+            return writeError;
         });
         if (!wasPending) return ValueTask.FromResult(NothingPendingToWrite);
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));

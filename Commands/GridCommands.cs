@@ -134,7 +134,10 @@ public static class GridCommands
                 return Reply.Fail($"internal check failed: the rewritten {ServerFolder.EntryListIni} would not match the grid; nothing was written");
 
             var bytes = reordered.ToBytes();
-            var writeError = agent.Folder.WriteAtomically(ServerFolder.EntryListIni, bytes, beforeRename);
+            // Checked again as it is written: the file the grid was computed from, and nothing since.
+            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(ServerFolder.EntryListIni,
+                now => PendingGrid.Hash(now) == grid.EntryListSha256, bytes, beforeRename);
+            if (changed) return Reply.Fail(Stale(grid) + "; nothing was written");
             if (writeError is not null) return Reply.Fail(writeError);
 
             // The saved file is the grid now: CAR_0, CAR_1, … in order. Saving again rewrites it identically.

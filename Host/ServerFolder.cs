@@ -28,9 +28,30 @@ public sealed class ServerFolder(string root)
     /// </summary>
     public string? WriteAtomically(string relative, byte[] bytes, Action? beforeRename = null)
     {
+        lock (writing) return Replace(relative, bytes, beforeRename);
+    }
+
+    /// <summary>
+    /// <see cref="WriteAtomically"/>, but only if the file on disk still satisfies <paramref name="unchanged"/>:
+    /// the check and the write happen under one lock, so nothing acws writes can slip in between.
+    /// Returns (false, null) when written, (true, null) when the file changed, or an error.
+    /// </summary>
+    public (bool Changed, string? Error) ReplaceIfUnchanged(string relative, Func<byte[], bool> unchanged, byte[] bytes, Action? beforeRename = null)
+    {
+        lock (writing)
+        {
+            byte[] current;
+            try { current = File.ReadAllBytes(PathOf(relative)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (false, $"cannot read {relative}: {e.Message}; nothing was written"); }
+            if (!unchanged(current)) return (true, null);
+            return (false, Replace(relative, bytes, beforeRename));
+        }
+    }
+
+    string? Replace(string relative, byte[] bytes, Action? beforeRename)
+    {
         string path = PathOf(relative);
         string temp = path + $".acws-{Environment.ProcessId}.tmp";
-        lock (writing)
         {
             try
             {
