@@ -19,7 +19,7 @@ public static class ServerCommands
             Version: status.Running ? agent.AcServerOutput.Version : null,
             StartedAt: status.StartedAt, UptimeS: status.UptimeS,
             DriversConnected: status.Running ? agent.AcServerOutput.Drivers.Count : 0,
-            ForeignProcess: agent.ForeignProcess is not null,
+            ForeignProcess: agent.ForeignProcessNow(),
             Tracker: TrackerCommands.StatusOf(agent.Stracker));
         return ValueTask.FromResult(Reply.Ok(new ServerInfoData(info)));
     }

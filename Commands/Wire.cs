@@ -24,10 +24,10 @@ public sealed record ServerInfo(
     bool HasAdminPassword,
     IReadOnlyList<string> Sessions,
     bool Running,
-    int? Pid,
-    string? Version,
-    string? StartedAt,
-    long? UptimeS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? StartedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? UptimeS,
     int DriversConnected,
     bool ForeignProcess,
     TrackerStatus Tracker);
@@ -107,7 +107,12 @@ public sealed record TrackerEvent(string Msg);
 public sealed record TrackerEventBody(TrackerEvent Event);
 public sealed record TrackerEventData(TrackerEventBody Tracker);
 
-public sealed record ServerStatus(bool Running, int? Pid, string? StartedAt, long? UptimeS);
+/// <summary><c>server status</c>: pid, started_at and uptime_s are null (not left out) while it is stopped, as in <c>tracker status</c>.</summary>
+public sealed record ServerStatus(
+    bool Running,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? StartedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? UptimeS);
 public sealed record ServerStatusData(ServerStatus Server);
 
 /// <summary><c>grid finish|reverse|order</c>: position ("1", "2", …) → driver.</summary>

@@ -59,8 +59,17 @@ public sealed class Agent
     public const int LobbyTries = 3;
     /// <summary>What the running (or last) acServer printed: version, drivers, session, lobby.</summary>
     public AcServerLog AcServerOutput { get; private set; }
-    /// <summary>Set at start when something already listens on acServer's ports: an acServer acws did not start.</summary>
-    public string? ForeignProcess { get; set; }
+    /// <summary>Set when something listens on acServer's ports while acws runs none: an acServer acws did not start.</summary>
+    public string? ForeignProcess { get; private set; }
+    DateTime foreignCheckedAt;
+
+    /// <summary>Whether an acServer acws did not start holds the ports, looked at again at most every 10 s (cheap for pollers).</summary>
+    public bool ForeignProcessNow()
+    {
+        if (AcServerRunning) return false;
+        if (DateTime.UtcNow - foreignCheckedAt > TimeSpan.FromSeconds(10)) CheckForeignProcess();
+        return ForeignProcess is not null;
+    }
     /// <summary>The address actually listened on (the port is known once listening, e.g. after --port 0).</summary>
     public string Endpoint { get; set; } = "";
 
@@ -237,6 +246,7 @@ public sealed class Agent
     /// </summary>
     public string? CheckForeignProcess()
     {
+        foreignCheckedAt = DateTime.UtcNow;
         var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
         if (ini is null) return null;
         ServerConfig cfg;
