@@ -18,7 +18,7 @@ public static class ServerCommands
             Running: status.Running, Pid: status.Pid,
             Version: status.Running ? agent.AcServerOutput.Version : null,
             StartedAt: status.StartedAt, UptimeS: status.UptimeS,
-            DriversConnected: status.Running ? agent.AcServerOutput.Drivers.Count : 0,
+            DriversConnected: status.Running ? agent.AcServerOutput.DriverCount : 0,
             ForeignProcess: agent.ForeignProcessNow(),
             Tracker: TrackerCommands.StatusOf(agent.Stracker));
         return ValueTask.FromResult(Reply.Ok(new ServerInfoData(info)));

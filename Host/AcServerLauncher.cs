@@ -35,7 +35,7 @@ public static class AcServerLauncher
                 return (null, options.AcServer is null
                     ? $"{DefaultExecutable} not found in {folder.Root} (copy acws next to it, or pass --acserver PATH)"
                     : $"acServer executable {file} not found (check --acserver / ACWS_ACSERVER)");
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+            if (!LaunchSpec.IsExecutable(file))
                 return (null, $"{file} is not executable (chmod +x it)");
         }
         foreach (var relative in new[] { ServerFolder.ServerCfg, ServerFolder.EntryListIni })

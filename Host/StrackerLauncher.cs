@@ -38,7 +38,7 @@ public static class StrackerLauncher
         }
         if (executable is null)
             return (null, $"stracker not found: looked for {string.Join(", ", looked)} ({(options.Stracker is null ? "pass --stracker PATH" : "check --stracker / ACWS_STRACKER")}); stracker not started");
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(executable) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        if (!LaunchSpec.IsExecutable(executable))
             return (null, $"{executable} is not executable (chmod +x it); stracker not started");
 
         string localIni = Path.Combine(home, Ini);

@@ -6,7 +6,13 @@ using System.Text;
 namespace AcWs;
 
 /// <summary>How to start a child: what, with which arguments, where, and which files to keep a copy of first.</summary>
-public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyList<string> ConfigCopies);
+public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyList<string> ConfigCopies)
+{
+    /// <summary>Whether a file may be run: on Unix some execute bit must be set (Windows has none to check).</summary>
+    public static bool IsExecutable(string path) =>
+        OperatingSystem.IsWindows()
+        || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+}
 
 /// <summary>
 /// One supervised child process (acServer, stracker): start after checks, capture every output line to a

@@ -25,8 +25,7 @@ public static class EntryList
             if (!section.StartsWith("CAR_", StringComparison.OrdinalIgnoreCase)) continue;
             if (!int.TryParse(section.AsSpan(4), System.Globalization.NumberStyles.None, null, out int index))
             {
-                int line = 1 + ini.Lines.ToList().FindIndex(l => l.Kind == IniLineKind.Section && l.Section == section);
-                throw new IniParseException(ini.Name, line, $"[{section}] is not a slot name (expected CAR_0, CAR_1, …)");
+                throw new IniParseException(ini.Name, ini.LineOf(section), $"[{section}] is not a slot name (expected CAR_0, CAR_1, …)");
             }
             string V(string key) => ini.Get(section, key) ?? "";
             slots.Add(new EntrySlot(section, index, V("MODEL"), V("SKIN"), V("SPECTATOR_MODE"), V("DRIVERNAME"),

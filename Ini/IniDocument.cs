@@ -215,6 +215,13 @@ public sealed class IniDocument
 
     static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The 1-based line of <paramref name="key"/> in <paramref name="section"/> (or of the section's header when key is null), for error messages; 0 if absent.</summary>
+    public int LineOf(string section, string? key = null)
+    {
+        if (key is not null) return FindEntry(section, key) is int i ? i + 1 : 0;
+        return 1 + lines.FindIndex(l => l.Kind == IniLineKind.Section && Same(l.Section, section));
+    }
+
     // ---- editing: each changes only the lines it must ----
 
     /// <summary>Sets a value in place (keeping the key's spelling, spacing and inline comment), or adds the key at the end of the section.</summary>

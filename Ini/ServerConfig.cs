@@ -67,9 +67,7 @@ public sealed record ServerConfig(
         var raw = ini.Get(section, key);
         if (string.IsNullOrEmpty(raw)) return 0;
         if (int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v)) return v;
-        int line = 1 + ini.Lines.ToList().FindIndex(l => l.Kind == IniLineKind.Entry
-            && string.Equals(l.Section, section, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(l.Key, key, StringComparison.OrdinalIgnoreCase));
+        int line = ini.LineOf(section, key);
         throw new IniParseException(ini.Name, line, $"[{section}] {key} must be a whole number, found '{raw}'");
     }
 }

@@ -38,6 +38,8 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
     /// <summary>The register address this run of acServer printed after <c>CALLING</c>, if it did.</summary>
     public string? CalledUrl { get; private set; }
 
+    public int DriverCount { get { lock (gate) return drivers.Count; } }
+
     public IReadOnlyDictionary<string, Driver> Drivers
     {
         get { lock (gate) return new Dictionary<string, Driver>(drivers); }

@@ -53,7 +53,7 @@ public static class ResultFiles
                     return (null, refused);
             }
         }
-        catch (IOException e) { return (null, $"cannot read {relative}: {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (null, $"cannot read {relative}: {e.Message}"); }
         return (relative, null);
     }
 
