@@ -67,11 +67,14 @@ public static class ServerCommands
         return restartCancelled ? StateChanged($"{error}; the restart scheduled after its crash is cancelled") : Reply.Fail(error);
     }
 
-    /// <summary>Stop (if running), then start: one reply per step.</summary>
-    public static async ValueTask<Reply> Restart(Call call, Agent agent)
+    public static ValueTask<Reply> Restart(Call call, Agent agent) =>
+        RestartChild(agent.AcServer, StateChanged(Stopped), () => Start(call, agent));
+
+    /// <summary>Stop (if running), then start: one reply per step. Serves <c>server restart</c> and <c>tracker restart</c>.</summary>
+    public static async ValueTask<Reply> RestartChild(Supervisor child, Reply stoppedReply, Func<ValueTask<Reply>> start)
     {
-        Reply? stopped = agent.AcServerRunning && await agent.AcServer.StopAsync() is null ? StateChanged(Stopped) : null;
-        var started = await Start(call, agent);
+        Reply? stopped = child.IsRunning && await child.StopAsync() is null ? stoppedReply : null;
+        var started = await start();
         return stopped is null ? started : stopped with { Then = started };
     }
 

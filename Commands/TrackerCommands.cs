@@ -28,11 +28,6 @@ public static class TrackerCommands
     public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
         await agent.Stracker.StopAsync() is { } error ? Reply.Fail(error) : StateChanged(Stopped);
 
-    /// <summary>Stop (if running), then start: one reply per step, as <c>server restart</c>.</summary>
-    public static async ValueTask<Reply> Restart(Call call, Agent agent)
-    {
-        Reply? stopped = agent.Stracker.IsRunning && await agent.Stracker.StopAsync() is null ? StateChanged(Stopped) : null;
-        var started = await Start(call, agent);
-        return stopped is null ? started : stopped with { Then = started };
-    }
+    public static ValueTask<Reply> Restart(Call call, Agent agent) =>
+        ServerCommands.RestartChild(agent.Stracker, StateChanged(Stopped), () => Start(call, agent));
 }
