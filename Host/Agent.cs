@@ -13,13 +13,13 @@ namespace AcWs;
 /// </summary>
 public sealed class Agent
 {
-    readonly TextWriter log;
+    readonly LogWriter log;
 
     public Agent(Options options, ServerFolder folder, TextWriter log)
     {
         Options = options;
         Folder = folder;
-        this.log = log;
+        this.log = new LogWriter(log);
         AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, () => AcServerLauncher.Resolve(Options, Folder));
         AcServerOutput = NewOutputParser();
         AcServer.OnStarting = () =>
@@ -288,8 +288,8 @@ public sealed class Agent
     public Task<string> ShutdownRequested => shutdown.Task;
     public void RequestShutdown(string why) => shutdown.TrySetResult(why);
 
-    public void Log(string line)
-    {
-        lock (log) log.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
-    }
+    public void Log(string line) => log.Write(line);
+
+    /// <summary>Writes out the log lines still queued (at shutdown).</summary>
+    public Task FlushLogAsync() => log.CloseAsync(TimeSpan.FromSeconds(2));
 }

@@ -46,7 +46,7 @@ public static class Serve
             await listener.DisposeAsync();
             await serving.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
             agent.Log("stopped");
-            stdout.Flush();
+            await agent.FlushLogAsync();
             AppDomain.CurrentDomain.ProcessExit -= killChildren;
             AppDomain.CurrentDomain.UnhandledException -= killOnCrash;
             return 0;

@@ -120,4 +120,35 @@ public class CommandLineTests
         var sessions = (await ws.AskAsync("server sessions")).Data().GetProperty("sessions");
         await Assert.That(sessions.EnumerateObject().Count()).IsEqualTo(3);
     }
+
+    [Test]
+    public async Task A_stdout_nobody_reads_never_holds_up_commands()
+    {
+        using var folder = new TempServerFolder();
+        int port = StandInFolder.FreePort();
+        // acws's stdout goes into a pipe whose reader never reads: it fills after 64 KiB of log.
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"dotnet \"{AgentProcess.AgentDll}\" --dir \"{folder.Root}\" --port {port} | sleep 120");
+        using var shell = Process.Start(psi)!;
+        try
+        {
+            using var http = new HttpClient();
+            for (int i = 0; ; i++)
+            {
+                try { if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).IsSuccessStatusCode) break; }
+                catch (HttpRequestException) when (i < 300) { await Task.Delay(50); }
+            }
+            await using var ws = await WsClient.ConnectAsync(port);
+            // Each command logs a line of about 80 bytes: 2,000 of them are well past the pipe's 64 KiB.
+            for (int i = 0; i < 2000; i++)
+                if ((await ws.AskAsync("server status", TimeSpan.FromSeconds(5))).IsError()) throw new Exception("error reply at " + i);
+            await Assert.That((await ws.AskAsync("server info")).IsError()).IsFalse();
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+            await shell.WaitForExitAsync();
+        }
+    }
 }

@@ -27,6 +27,15 @@ public sealed class AgentHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>The agent's log once it satisfies <paramref name="until"/> (it is written by a background task), or after 10 s.</summary>
+    public async Task<string> LogWhenAsync(Func<string, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string text;
+        while (!until(text = Out.ToString()) && DateTime.UtcNow < deadline) await Task.Delay(20);
+        return text;
+    }
+
     public async ValueTask DisposeAsync()
     {
         stop.Cancel();
