@@ -84,12 +84,15 @@ public sealed record RaceResult(
         }
         catch (JsonException e)
         {
-            return (null, e.Message);
+            // The runtime's own message is a bare resource key in this trimmed build: say it in words.
+            string where = e.LineNumber is long line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            string what = e.Path is { Length: > 1 } path ? $" (in {path})" : "";
+            return (null, $"not valid results JSON{where}{what}");
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
             // Invalid UTF-8 surfaces here rather than as a JsonException.
-            return (null, e.Message);
+            return (null, "not valid UTF-8 text");
         }
     }
 }

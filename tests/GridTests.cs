@@ -114,7 +114,7 @@ public class GridTests
         await Run("grid reverse", agent);
         File.WriteAllText(f.PathOf("results/2019_2_16_10_0_RACE.json"), "{\"TrackName\": \"barbagallo\", \"Result\": [");
         var broken = await Run("grid finish", agent);
-        await Assert.That(broken.ErrorMsg()).StartsWith("results/2019_2_16_10_0_RACE.json parse FAILED: ");
+        await Assert.That(broken.ErrorMsg()).StartsWith("results/2019_2_16_10_0_RACE.json parse FAILED: not valid results JSON at line 1, byte 40 (in $.Result");
         CopyRace(f, "justapenguin_2019_2_15_21_8_QUALIFY.json", "2019_2_15_21_8_QUALIFY.json");
         var qualify = await Run("grid finish results/2019_2_15_21_8_QUALIFY.json", agent);
         await Assert.That(qualify.ErrorMsg()).IsEqualTo("results/2019_2_15_21_8_QUALIFY.json parse FAILED: it is a QUALIFY session, not a RACE");
