@@ -25,7 +25,7 @@ public class TrackerTests
         """;
 
     /// <summary>Writes the stand-in stracker as <paramref name="relative"/> (under the server folder) and returns its path.</summary>
-    static string WriteStracker(string root, string relative)
+    internal static string WriteStracker(string root, string relative)
     {
         string path = Path.Combine(root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -34,7 +34,7 @@ public class TrackerTests
         return path;
     }
 
-    static void WriteIni(string path)
+    internal static void WriteIni(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Copy(Fixtures.Real("cfg/germanrcuriel_stracker-V3.5.1_stracker-default.ini"), path);

@@ -145,6 +145,8 @@ public class WebConsoleTests
         if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
 
         using var folder = DemoStandIn();
+        TrackerTests.WriteStracker(folder.Root, "stracker/stracker");
+        TrackerTests.WriteIni(folder.PathOf("stracker/stracker.ini"));
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token]);
         await using var browser = await Browser.StartAsync(1280, 900);
         string url = $"http://127.0.0.1:{agent.Port}/";
@@ -242,6 +244,18 @@ public class WebConsoleTests
         await browser.WaitFor("Joseph Elton gone", "return !document.getElementById('drivers-body').textContent.includes('Joseph Elton');");
         await Assert.That(await browser.Text("#drivers-body")).Contains("Callum Jones");
         await Assert.That(File.ReadAllText(folder.Logs().Single())).Contains("Joseph Elton");
+
+        // Lobby: this server does not register (REGISTER_TO_LOBBY=0), and the page says why.
+        await browser.WaitForText("#lobby-state", "Not registered");
+        await browser.Click("#lobby-restart");
+        await browser.WaitForText("#lobby-msg", "REGISTER_TO_LOBBY=0");
+        // stracker: started and stopped from the page, the process checked on disk (its log).
+        await browser.WaitForText("#tracker-state", "Stopped");
+        await browser.Click("#tracker-start");
+        await browser.WaitForText("#tracker-state", "Running");
+        await browser.Click("#tracker-stop");
+        await browser.WaitForText("#tracker-state", "Stopped");
+        await Assert.That(File.ReadAllText(folder.Logs("stracker-").Single())).Contains("got TERM");
 
         // Stop asks first.
         await browser.Click("#btn-stop");
