@@ -34,6 +34,13 @@ public class TrackerTests
         return path;
     }
 
+    /// <summary>The original tool's layout: the stand-in stracker and its ini in stracker/ of the server folder.</summary>
+    internal static void InstallStracker(string root)
+    {
+        WriteStracker(root, "stracker/stracker");
+        WriteIni(Path.Combine(root, "stracker", "stracker.ini"));
+    }
+
     internal static void WriteIni(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -71,8 +78,7 @@ public class TrackerTests
     public async Task Start_status_and_stop_in_the_stracker_folder_with_its_own_ini()
     {
         using var folder = new TempServerFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
@@ -166,8 +172,7 @@ public class TrackerTests
     public async Task A_crash_is_pushed_to_every_client_naming_stracker()
     {
         using var folder = new TempServerFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
@@ -184,8 +189,7 @@ public class TrackerTests
     public async Task Restart_gives_a_new_process_and_leaves_no_old_one()
     {
         using var folder = new TempServerFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         // Restart of a stopped stracker just starts it.
@@ -204,8 +208,7 @@ public class TrackerTests
     public async Task Two_clients_racing_tracker_start_make_one_process()
     {
         using var folder = new TempServerFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var a = await WsClient.ConnectAsync(host.Port);
         await using var b = await WsClient.ConnectAsync(host.Port);
@@ -221,8 +224,7 @@ public class TrackerTests
     public async Task A_stracker_that_ignores_sigterm_is_killed_after_the_grace_period()
     {
         using var folder = new TempServerFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         File.WriteAllText(folder.PathOf("stracker/ignore-term"), "");
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
@@ -239,8 +241,7 @@ public class TrackerTests
     public async Task Stopping_acserver_leaves_stracker_running()
     {
         using var folder = new StandInFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
@@ -258,8 +259,7 @@ public class TrackerTests
     public async Task Neither_stracker_nor_acserver_outlives_acws(string how)
     {
         using var folder = new StandInFolder();
-        WriteStracker(folder.Root, "stracker/stracker");
-        WriteIni(folder.PathOf("stracker/stracker.ini"));
+        InstallStracker(folder.Root);
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
         await using var ws = await WsClient.ConnectAsync(agent.Port);
         await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();

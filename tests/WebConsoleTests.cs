@@ -145,8 +145,7 @@ public class WebConsoleTests
         if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
 
         using var folder = DemoStandIn();
-        TrackerTests.WriteStracker(folder.Root, "stracker/stracker");
-        TrackerTests.WriteIni(folder.PathOf("stracker/stracker.ini"));
+        TrackerTests.InstallStracker(folder.Root);
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token]);
         await using var browser = await Browser.StartAsync(1280, 900);
         string url = $"http://127.0.0.1:{agent.Port}/";
