@@ -111,7 +111,10 @@ public class CommandLineTests
     public async Task Demo_serves_a_sample_folder_without_assetto_corsa()
     {
         await using var agent = await AgentProcess.StartAsync(["--demo", "--port", "0"]);
+        // stderr is read by its own reader: give it a moment to catch up with stdout.
+        for (int i = 0; i < 100 && !agent.StdErr.Contains("in a browser"); i++) await Task.Delay(20);
         await Assert.That(agent.StdErr).Contains("demo server folder is ");
+        await Assert.That(agent.StdErr).Contains($"open http://127.0.0.1:{agent.Port}/ in a browser");
         await using var ws = await WsClient.ConnectAsync(agent.Port);
         var server = (await ws.AskAsync("server info")).Data().GetProperty("server");
         await Assert.That(server.Str("track")).IsEqualTo("barbagallo");
