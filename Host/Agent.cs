@@ -133,6 +133,9 @@ public sealed class Agent
     }
 
     int reRegistering;
+    long reRegisterStartedTicks;
+    /// <summary>acServer reports a lost registration in two lines (and again on later pings): one run serves them all.</summary>
+    static readonly TimeSpan ReRegisterQuiet = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// acServer lost its lobby registration: register again, up to <see cref="LobbyTries"/> times with a growing
@@ -143,6 +146,8 @@ public sealed class Agent
         if (Interlocked.Exchange(ref reRegistering, 1) == 1) return;
         try
         {
+            if (DateTime.UtcNow.Ticks - Interlocked.Read(ref reRegisterStartedTicks) < ReRegisterQuiet.Ticks) return;
+            Interlocked.Exchange(ref reRegisterStartedTicks, DateTime.UtcNow.Ticks);
             var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
             var (url, refused) = Commands.LobbyCommands.RegisterUrl(this, ini);
             if (url is null)
