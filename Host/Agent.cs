@@ -213,9 +213,12 @@ public sealed class Agent
     /// Cancels a restart that --restart-on-crash has scheduled (the user took over with start or stop);
     /// returns whether one was pending.
     /// </summary>
-    public bool CancelCrashRestart() => Interlocked.Exchange(ref pendingRestart, null) is { } cts && Cancel(cts);
-
-    static bool Cancel(CancellationTokenSource cts) { cts.Cancel(); return true; }
+    public bool CancelCrashRestart()
+    {
+        if (Interlocked.Exchange(ref pendingRestart, null) is not { } pending) return false;
+        pending.Cancel();
+        return true;
+    }
 
     async Task RestartAfterCrashAsync()
     {

@@ -33,12 +33,11 @@ public sealed class Supervisor
     List<string>? heldLines;
     Running? current;
 
-    /// <summary>A child that is up: the process, when it started, its log, and whether we asked it to stop.</summary>
-    sealed class Running(Process process, DateTime startedAt, string logPath, FileStream log)
+    /// <summary>A child that is up: the process, when it started, its log file, and whether we asked it to stop.</summary>
+    sealed class Running(Process process, DateTime startedAt, FileStream log)
     {
         public Process Process { get; } = process;
         public DateTime StartedAt { get; } = startedAt;
-        public string LogPath { get; } = logPath;
         public FileStream Log { get; } = log;
         public volatile bool StopRequested;
         public int ExitCode { get; set; }
@@ -71,7 +70,6 @@ public sealed class Supervisor
     public bool IsRunning { get { lock (stateLock) return current is not null; } }
     public int? Pid { get { lock (stateLock) return current?.Process.Id; } }
     public DateTime? StartedAt { get { lock (stateLock) return current?.StartedAt; } }
-    public string? LogPath { get { lock (stateLock) return current?.LogPath; } }
 
     /// <summary>
     /// Returns null when started, else why not. With <paramref name="holdOutput"/> the child's lines reach
@@ -155,7 +153,7 @@ public sealed class Supervisor
             return $"cannot start {spec.FileName}: {e.Message}";
         }
         process.StandardInput.Close();
-        var running = new Running(process, now, logPath, log);
+        var running = new Running(process, now, log);
         // Current before the watcher starts, so a child that exits at once is cleared, not left behind as running.
         lock (stateLock) current = running;
         var readers = Task.WhenAll(
