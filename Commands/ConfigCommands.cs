@@ -145,13 +145,9 @@ public static class ConfigCommands
         if (!wasPending) return ValueTask.FromResult(NothingPendingToWrite);
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
 
-        var sessions = new SessionsData(ServerCommands.SessionViews(IniDocument.Parse(written, Cfg)));
+        var server = ServerCommands.InfoOf(IniDocument.Parse(written, Cfg), agent);
         string? note = agent.AcServerRunning ? "takes effect at the next server start" : null;
-        return ValueTask.FromResult(new Reply
-        {
-            Data = new ConfigurationWrittenData($"Wrote {Cfg}", sessions, note),
-            Broadcast = new ServerEventData(new ServerEventBody(new ServerEvent("configuration written"))),
-        });
+        return ValueTask.FromResult(Reply.Ok(new ConfigurationWrittenData($"Wrote {Cfg}", server, note)) with { Topic = "configuration" });
     }
 
     public static ValueTask<Reply> Discard(Call call, Agent agent) =>

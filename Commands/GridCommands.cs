@@ -146,11 +146,9 @@ public static class GridCommands
             agent.Grid.Replace(grid, grid with { Places = places, EntryListSha256 = PendingGrid.Hash(bytes) });
             agent.Log($"grid from {grid.Source} saved to {ServerFolder.EntryListIni}");
 
-            return new Reply
-            {
-                Data = new GridSaveData("entry_list.ini file update SUCCESS", agent.AcServerRunning ? "takes effect at the next server start" : null),
-                Broadcast = new GridEventData(new GridEventBody(new GridEvent("entry_list.ini saved"))),
-            };
+            // The seed README's words, and what was really written (not the newest original's entry_list_new.ini).
+            var reply = new GridSaveData("entry_list.ini file update SUCCESS", agent.AcServerRunning ? "takes effect at the next server start" : null);
+            return Reply.Ok(reply) with { Topic = "grid" };
         }
     }
 

@@ -12,9 +12,17 @@ public static class LobbyCommands
     public static LobbyView View(Agent agent)
     {
         var l = agent.Lobby.State;
-        return new LobbyView(l.Connected, l.Since?.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
-            l.UrlRegister, l.UrlPing, l.LastMsg, agent.Options.LobbyAuto);
+        string? since = Iso(l.Since);
+        return new LobbyView(l.Connected, since, since, l.UrlRegister, l.UrlPing, l.LastMsg, agent.Options.LobbyAuto);
     }
+
+    /// <summary>The lobby as it is now, as the event the original pushed (<c>{"lobby":{"event":{...}}}</c>).</summary>
+    public static LobbyEvent EventOf(Agent agent, string msg) => EventOf(agent.Lobby.State, msg);
+
+    public static LobbyEvent EventOf(LobbyState l, string msg) =>
+        new(msg, l.Connected, l.Connected ? Iso(l.Since) : null, l.UrlRegister, l.UrlPing);
+
+    static string? Iso(DateTime? t) => t?.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>An HTTP GET of the register address; the reply waits for the lobby (up to the timeout), other clients do not.</summary>
     public static async ValueTask<Reply> Restart(Call call, Agent agent)
@@ -22,13 +30,10 @@ public static class LobbyCommands
         var (url, refused) = RegisterUrl(agent, call.ServerCfg);
         if (url is null) return Reply.Fail(refused!);
         var answer = await agent.RegisterWithLobbyAsync(url);
-        if (!answer.Ok) return Reply.Fail($"lobby registration FAILED: {answer.Msg}");
+        // The lobby's own refusal is passed on word for word: the original's clients match its exact text.
+        if (!answer.Ok) return Reply.Fail(answer.FromLobby ? answer.Msg : $"lobby registration FAILED: {answer.Msg}");
         const string msg = "lobby registration SUCCESS";
-        return new Reply
-        {
-            Data = new LobbyRegisteredData(msg, View(agent)),
-            Broadcast = new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, true))),
-        };
+        return Reply.Ok(new LobbyRegisteredData(msg, View(agent) with { Event = EventOf(agent, msg) })) with { Topic = "lobby" };
     }
 
     /// <summary>

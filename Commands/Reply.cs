@@ -12,8 +12,11 @@ public sealed record Reply
     public object? Data { get; init; }
     public ErrorBody? Error { get; init; }
     [JsonIgnore] public Reply? Then { get; init; }
-    /// <summary>Also push this to every other connected client (a change of shared state).</summary>
-    [JsonIgnore] public object? Broadcast { get; init; }
+    /// <summary>
+    /// A change of shared state: a copy of this reply is pushed to every other connected client, as the original
+    /// sent every reply to everyone, marked with <c>"event":true</c> and this topic (see <see cref="ToEventUtf8"/>).
+    /// </summary>
+    [JsonIgnore] public string? Topic { get; init; }
     /// <summary>Runs once this reply is queued for its client (e.g. let the events of a just-started child flow).</summary>
     [JsonIgnore] public Action? AfterSent { get; init; }
 
@@ -26,9 +29,27 @@ public sealed record Reply
     public static Reply FailEvent(string msg) => new() { Error = new ErrorBody(msg, Event: true) };
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
+
+    /// <summary>
+    /// This reply as a pushed frame: its own keys, plus <c>"event":true</c> and <c>"topic"</c> inside <c>data</c>
+    /// (an error already carries its event marker). Clients that know the original's keys read them unchanged;
+    /// clients of acws tell a push from the reply to their own command by the marker, and what it is about by the topic.
+    /// </summary>
+    public byte[] ToEventUtf8(string topic)
+    {
+        if (Data is null) return ToUtf8();
+        // Data serialises to a compact JSON object, so the marker goes in before its closing brace.
+        byte[] data = JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), WireJson.Readable);
+        string marker = (data.Length > 2 ? "," : "") + "\"event\":true,\"topic\":" + JsonSerializer.Serialize(topic, WireJson.Readable.String);
+        return [.. "{\"data\":"u8, .. data.AsSpan(0, data.Length - 1), .. System.Text.Encoding.UTF8.GetBytes(marker), .. "}}"u8];
+    }
+
+    /// <summary>A frame nobody asked for (what acServer printed, a crash): <paramref name="data"/> marked as an event of <paramref name="topic"/>.</summary>
+    public static byte[] Event(string topic, object data) => Ok(data).ToEventUtf8(topic);
     public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
 }
 
 /// <summary><see cref="Event"/> marks a pushed error, so clients can tell it from the reply to their command.</summary>
 public sealed record ErrorBody(string Msg, bool? Event = null);
-public sealed record MsgData(string Msg);
+/// <summary>A message; <c>note</c> adds what the message alone does not say (left out when null).</summary>
+public sealed record MsgData(string Msg, string? Note = null);

@@ -6,23 +6,54 @@ namespace AcWs.Commands;
 /// <summary><c>server …</c>: the Assetto Corsa server: its configuration (read fresh from its files) and its process.</summary>
 public static class ServerCommands
 {
-    public static ValueTask<Reply> Info(Call call, Agent agent)
+    public static ValueTask<Reply> Info(Call call, Agent agent) =>
+        ValueTask.FromResult(Reply.Ok(new ServerInfoData(InfoOf(call.ServerCfg!, agent))));
+
+    /// <summary>
+    /// The server as <c>server info</c> shows it, from <paramref name="serverCfg"/> and what the running acServer printed.
+    /// A missing or malformed entry_list.ini leaves <c>entries</c> empty and says why in <c>entries_error</c>.
+    /// </summary>
+    public static ServerInfo InfoOf(IniDocument serverCfg, Agent agent)
     {
-        var cfg = ServerConfig.From(call.ServerCfg!);
+        var cfg = ServerConfig.From(serverCfg);
         var status = StatusOf(agent.AcServer);
-        var info = new ServerInfo(
+        var output = agent.AcServerOutput;
+        var (entries, entriesError) = EntriesBySlot(agent);
+        return new ServerInfo(
             Name: cfg.Name, Track: cfg.Track, ConfigTrack: cfg.ConfigTrack, Cars: cfg.Cars,
             HttpPort: cfg.HttpPort, TcpPort: cfg.TcpPort, UdpPort: cfg.UdpPort, MaxClients: cfg.MaxClients,
             RegisterToLobby: cfg.RegisterToLobby, HasPassword: cfg.HasPassword, HasAdminPassword: cfg.HasAdminPassword,
-            Sessions: [.. cfg.Sessions.Select(s => ServerConfig.DefaultName(s.Section))],
+            Sessions: SessionViews(serverCfg, status.Running ? output.Session?.Type : null),
+            Entries: entries,
+            ChildIniFile: ServerFolder.ServerCfg,
             Running: status.Running, Pid: status.Pid,
-            Version: status.Running ? agent.AcServerOutput.Version : null,
+            Version: status.Running ? output.Version : null,
+            Timestamp: status.Running ? output.Timestamp ?? status.StartedAt : null,
             StartedAt: status.StartedAt, UptimeS: status.UptimeS,
-            DriversConnected: status.Running ? agent.AcServerOutput.DriverCount : 0,
+            DriversConnected: status.Running ? output.DriverCount : 0,
             ForeignProcess: agent.ForeignProcessNow(),
-            Tracker: TrackerCommands.StatusOf(agent.Stracker));
-        return ValueTask.FromResult(Reply.Ok(new ServerInfoData(info)));
+            Lobby: LobbyCommands.View(agent),
+            Tracker: TrackerCommands.StatusOf(agent.Stracker),
+            EntriesError: entriesError);
     }
+
+    /// <summary>entry_list.ini's slots keyed by slot number ("0" for CAR_0), as the original's <c>server info</c> has them.</summary>
+    static (Dictionary<string, EntryView> Entries, string? Error) EntriesBySlot(Agent agent)
+    {
+        var entries = new Dictionary<string, EntryView>();
+        var (ini, error) = agent.Folder.Load(ServerFolder.EntryListIni);
+        if (ini is null) return (entries, error);
+        try
+        {
+            foreach (var slot in EntryList.From(ini))
+                entries[slot.Index.ToString(CultureInfo.InvariantCulture)] = ViewOf(slot);
+        }
+        catch (IniParseException e) { return ([], e.Message); }
+        return (entries, null);
+    }
+
+    static EntryView ViewOf(EntrySlot slot) => new(slot.Section, slot.Model, slot.Skin, slot.SpectatorMode,
+        slot.DriverName, slot.Team, slot.Guid, slot.Ballast, slot.Restrictor);
 
     static ServerStatus StatusOf(Supervisor child)
     {
@@ -46,29 +77,29 @@ public static class ServerCommands
         return ValueTask.FromResult(Reply.Ok(new DriversData(drivers)));
     }
 
-    const string Started = "Assetto Corsa server started";
-    const string Stopped = "Assetto Corsa server stopped";
+    // The original's words: its clients match these texts exactly.
+    public const string StartedMsg = "Assetto Corsa server started";
+    public const string StoppedMsg = "Assetto Corsa server stopped";
 
-    static Reply StateChanged(string msg) =>
-        new() { Data = new MsgData(msg), Broadcast = new ServerEventData(new ServerEventBody(new ServerEvent(msg))) };
+    static Reply StateChanged(string msg) => Reply.Msg(msg) with { Topic = "server" };
 
     /// <summary>The child's first lines (its startup event) are pushed only after this reply has gone out.</summary>
     public static async ValueTask<Reply> Start(Call call, Agent agent)
     {
         agent.CancelCrashRestart();
         var error = await agent.AcServer.StartAsync(agent.CheckForeignProcess, holdOutput: true);
-        return (error is null ? StateChanged(Started) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
+        return (error is null ? StateChanged(StartedMsg) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
     }
 
     public static async ValueTask<Reply> Stop(Call call, Agent agent)
     {
         bool restartCancelled = agent.CancelCrashRestart();
-        if (await agent.AcServer.StopAsync() is not { } error) return StateChanged(Stopped);
+        if (await agent.AcServer.StopAsync() is not { } error) return StateChanged(StoppedMsg);
         return restartCancelled ? StateChanged($"{error}; the restart scheduled after its crash is cancelled") : Reply.Fail(error);
     }
 
     public static ValueTask<Reply> Restart(Call call, Agent agent) =>
-        RestartChild(agent.AcServer, StateChanged(Stopped), () => Start(call, agent));
+        RestartChild(agent.AcServer, StateChanged(StoppedMsg), () => Start(call, agent));
 
     /// <summary>Stop (if running), then start: one reply per step. Serves <c>server restart</c> and <c>tracker restart</c>.</summary>
     public static async ValueTask<Reply> RestartChild(Supervisor child, Reply stoppedReply, Func<ValueTask<Reply>> start)
@@ -81,9 +112,7 @@ public static class ServerCommands
     public static ValueTask<Reply> Entries(Call call, Agent agent)
     {
         var entries = new Dictionary<string, EntryView>();
-        foreach (var slot in EntryList.From(call.EntryList!))
-            entries[slot.Section] = new EntryView(slot.Section, slot.Model, slot.Skin, slot.SpectatorMode,
-                slot.DriverName, slot.Team, slot.Guid, slot.Ballast, slot.Restrictor);
+        foreach (var slot in EntryList.From(call.EntryList!)) entries[slot.Section] = ViewOf(slot);
         return ValueTask.FromResult(Reply.Ok(new EntriesData(entries)));
     }
 

@@ -9,25 +9,36 @@ public static class TrackerCommands
     {
         var started = child.StartedAt;
         var pid = child.Pid;
-        if (started is null || pid is null) return new TrackerStatus(false, null, null);
-        return new TrackerStatus(true, pid, started.Value.ToString("o", CultureInfo.InvariantCulture));
+        if (started is null || pid is null) return new TrackerStatus(false, null, null, null);
+        string since = started.Value.ToString("o", CultureInfo.InvariantCulture);
+        return new TrackerStatus(true, pid, since, since);
+    }
+
+    /// <summary>The status under both keys: <c>tracker</c> (acws's) and <c>stracker</c> (the original's).</summary>
+    static TrackerStatusData DataOf(Agent agent, string? msg = null)
+    {
+        var status = StatusOf(agent.Stracker);
+        return new TrackerStatusData(status, status, msg);
     }
 
     public static ValueTask<Reply> Status(Call call, Agent agent) =>
-        ValueTask.FromResult(Reply.Ok(new TrackerStatusData(StatusOf(agent.Stracker))));
+        ValueTask.FromResult(Reply.Ok(DataOf(agent)));
 
-    const string Started = "stracker started";
-    const string Stopped = "stracker stopped";
+    // The original's words: its clients match these texts exactly.
+    const string StartedMsg = "Stracker started";
+    const string StoppedMsg = "Stracker server stopped";
 
-    static Reply StateChanged(string msg) =>
-        new() { Data = new MsgData(msg), Broadcast = new TrackerEventData(new TrackerEventBody(new TrackerEvent(msg))) };
+    static Reply StateChanged(Agent agent, string msg) => Reply.Ok(DataOf(agent, msg)) with { Topic = "tracker" };
+
+    /// <summary>The reply that says stracker stopped (also pushed when it exits on its own).</summary>
+    public static Reply Stopped(Agent agent) => StateChanged(agent, StoppedMsg);
 
     public static async ValueTask<Reply> Start(Call call, Agent agent) =>
-        await agent.Stracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(Started);
+        await agent.Stracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(agent, StartedMsg);
 
     public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
-        await agent.Stracker.StopAsync() is { } error ? Reply.Fail(error) : StateChanged(Stopped);
+        await agent.Stracker.StopAsync() is { } error ? Reply.Fail(error) : Stopped(agent);
 
     public static ValueTask<Reply> Restart(Call call, Agent agent) =>
-        ServerCommands.RestartChild(agent.Stracker, StateChanged(Stopped), () => Start(call, agent));
+        ServerCommands.RestartChild(agent.Stracker, Stopped(agent), () => Start(call, agent));
 }

@@ -10,6 +10,11 @@ public sealed record WelcomeData(string Msg, string Version);
 
 public sealed record HelpData(Dictionary<string, string> Commands);
 
+/// <summary>
+/// <c>server info</c>, a superset of the original's: <c>sessions</c> keyed by session name (as in <c>server sessions</c>),
+/// <c>entries</c> keyed by slot number ("0", "1", …), <c>timestamp</c>, <c>child_ini_file</c> and <c>lobby</c>, which its
+/// GUI client reads; the rest is acws's own.
+/// </summary>
 public sealed record ServerInfo(
     string Name,
     string Track,
@@ -22,15 +27,20 @@ public sealed record ServerInfo(
     bool RegisterToLobby,
     bool HasPassword,
     bool HasAdminPassword,
-    IReadOnlyList<string> Sessions,
+    Dictionary<string, SessionView> Sessions,
+    Dictionary<string, EntryView> Entries,
+    string ChildIniFile,
     bool Running,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? StartedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? UptimeS,
     int DriversConnected,
     bool ForeignProcess,
-    TrackerStatus Tracker);
+    LobbyView Lobby,
+    TrackerStatus Tracker,
+    string? EntriesError = null);
 public sealed record ServerInfoData(ServerInfo Server);
 
 public sealed record EntryView(
@@ -52,16 +62,22 @@ public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
 public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending);
 /// <summary><c>server configuration show</c>: the pending sessions and a unified diff of the file on disk against them.</summary>
 public sealed record ConfigurationData(string Msg, Dictionary<string, SessionView> Pending, string Diff);
-/// <summary><c>server configuration write</c>: <c>server.sessions</c> is what the file on disk now holds.</summary>
-public sealed record ConfigurationWrittenData(string Msg, SessionsData Server, string? Note = null);
+/// <summary>
+/// <c>server configuration write</c>: <c>server</c> is the whole <c>server info</c> after the write (the original's
+/// client replaces its server state with it, so it must carry <c>running</c>); its sessions are what the file now holds.
+/// </summary>
+public sealed record ConfigurationWrittenData(string Msg, ServerInfo Server, string? Note = null);
 
 public sealed record HealthData(string Status, string Version);
 
-/// <summary>A change of the server's state, pushed as <c>{"data":{"server":{"event":{...}}}}</c> (the original's key).</summary>
+/// <summary>
+/// What acServer printed at start-up, pushed as <c>{"data":{"server":{"event":{...}}}}</c> (the original's key).
+/// The original's client reads <c>version</c> and <c>timestamp</c> from every such event, so both are always written.
+/// </summary>
 public sealed record ServerEvent(
     string Msg,
-    string? Version = null,
-    string? Timestamp = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Version = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp = null,
     string? Track = null,
     IReadOnlyList<string>? Cars = null);
 public sealed record ServerEventBody(ServerEvent Event);
@@ -81,31 +97,46 @@ public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, b
 public sealed record SessionEventBody(SessionEvent Event);
 public sealed record SessionEventData(SessionEventBody Session);
 
-public sealed record LobbyEvent(string Msg, bool Connected);
+/// <summary>A change of the lobby registration; <c>timestamp</c> is since when it is registered (null while it is not).</summary>
+public sealed record LobbyEvent(
+    string Msg,
+    bool Connected,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlRegister,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlPing);
 public sealed record LobbyEventBody(LobbyEvent Event);
 public sealed record LobbyEventData(LobbyEventBody Lobby);
 
-/// <summary><c>lobby info</c>: <c>since</c> is written as null (never left out) until a registration succeeds.</summary>
+/// <summary>
+/// <c>lobby info</c> and <c>server info</c>'s <c>lobby</c>: <c>since</c> and <c>timestamp</c> (the original's name for it)
+/// are written as null (never left out) until a registration succeeds. <c>event</c> is set on <c>lobby restart</c>'s reply.
+/// </summary>
 public sealed record LobbyView(
     bool Connected,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Since,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlRegister,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlPing,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastMsg,
-    bool Auto);
+    bool Auto,
+    LobbyEvent? Event = null);
 public sealed record LobbyInfoData(LobbyView Lobby);
 public sealed record LobbyRegisteredData(string Msg, LobbyView Lobby);
 
-/// <summary><c>tracker status</c> and <c>server info</c>'s <c>tracker</c>: pid and since are null while it is stopped.</summary>
+/// <summary>
+/// <c>tracker status</c> and <c>server info</c>'s <c>tracker</c>: pid, since and timestamp (the original's name for
+/// since) are null while it is stopped.
+/// </summary>
 public sealed record TrackerStatus(
     bool Running,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Since);
-public sealed record TrackerStatusData(TrackerStatus Tracker);
-/// <summary>A change of stracker's state, pushed as <c>{"data":{"tracker":{"event":{...}}}}</c>.</summary>
-public sealed record TrackerEvent(string Msg);
-public sealed record TrackerEventBody(TrackerEvent Event);
-public sealed record TrackerEventData(TrackerEventBody Tracker);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Since,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp);
+/// <summary>
+/// <c>tracker status|start|stop</c>: the status under <c>tracker</c> (acws's key) and <c>stracker</c> (the original's);
+/// <c>msg</c> says what changed, in the original's words.
+/// </summary>
+public sealed record TrackerStatusData(TrackerStatus Tracker, TrackerStatus Stracker, string? Msg = null);
 
 /// <summary><c>server status</c>: pid, started_at and uptime_s are null (not left out) while it is stopped, as in <c>tracker status</c>.</summary>
 public sealed record ServerStatus(
@@ -130,15 +161,11 @@ public sealed record GridEntriesData(Dictionary<string, GridEntryView> Entries, 
 
 public sealed record GridSaveData(string Msg, string? Note = null);
 
-/// <summary>A change of the grid, pushed as <c>{"data":{"grid":{"event":{...}}}}</c>.</summary>
-public sealed record GridEvent(string Msg);
-public sealed record GridEventBody(GridEvent Event);
-public sealed record GridEventData(GridEventBody Grid);
-
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Reply))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(MsgData))]
 [JsonSerializable(typeof(WelcomeData))]
 [JsonSerializable(typeof(HelpData))]
@@ -158,11 +185,9 @@ public sealed record GridEventData(GridEventBody Grid);
 [JsonSerializable(typeof(LobbyInfoData))]
 [JsonSerializable(typeof(LobbyRegisteredData))]
 [JsonSerializable(typeof(TrackerStatusData))]
-[JsonSerializable(typeof(TrackerEventData))]
 [JsonSerializable(typeof(GridData))]
 [JsonSerializable(typeof(GridEntriesData))]
 [JsonSerializable(typeof(GridSaveData))]
-[JsonSerializable(typeof(GridEventData))]
 public sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>

@@ -29,12 +29,12 @@ public sealed class Agent
         };
         AcServer.OnLine = line =>
         {
-            foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Ok(data));
+            foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Event(TopicOf(data), data));
             if (Options.LobbyAuto && AcServerLog.IsLobbyError(line)) _ = ReRegisterAsync();
         };
         AcServer.OnCrash = OnAcServerCrash;
         Stracker = new Supervisor("stracker", "stracker", folder, () => StrackerLauncher.Resolve(Options, Folder));
-        Stracker.OnCrash = code => ReportCrash(Stracker, code);
+        Stracker.OnCrash = code => ReportCrash(Stracker, code, "tracker", TrackerCommands.Stopped(this));
     }
 
     public static readonly string Version =
@@ -89,12 +89,23 @@ public sealed class Agent
     public void Remove(Client c) => clients.TryRemove(c.Id, out _);
 
     /// <summary>Pushes a frame to every connected client except <paramref name="except"/>; never waits on a slow one.</summary>
-    public void Push(Reply reply, Client? except = null)
+    public void Push(byte[] frame, Client? except = null)
     {
-        var bytes = reply.ToUtf8();
         foreach (var c in clients.Values)
-            if (c != except) c.Enqueue(bytes);
+            if (c != except) c.Enqueue(frame);
     }
+
+    /// <summary>Pushes an error nobody asked about (a crash, a failed automatic retry), marked as an event.</summary>
+    public void PushError(string msg) => Push(Reply.FailEvent(msg).ToUtf8());
+
+    /// <summary>What a frame from acServer's output is about: the key the original put it under.</summary>
+    static string TopicOf(object data) => data switch
+    {
+        DriverEventData => "driver",
+        SessionEventData => "session",
+        LobbyEventData => "lobby",
+        _ => "server",
+    };
 
     int commandsRunning;
 
@@ -152,7 +163,7 @@ public sealed class Agent
             var (url, refused) = Commands.LobbyCommands.RegisterUrl(this, ini);
             if (url is null)
             {
-                Push(Reply.FailEvent($"automatic lobby re-registration not tried: {refused}"));
+                PushError($"automatic lobby re-registration not tried: {refused}");
                 return;
             }
             var wait = LobbyRetryDelay;
@@ -169,11 +180,11 @@ public sealed class Agent
                 if (answer.Ok)
                 {
                     string msg = attempt == 1 ? "lobby registration SUCCESS (automatic)" : $"lobby registration SUCCESS (automatic, try {attempt})";
-                    Push(Reply.Ok(new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, true)))));
+                    Push(Reply.Event("lobby", new LobbyEventData(new LobbyEventBody(Commands.LobbyCommands.EventOf(this, msg)))));
                     return;
                 }
             }
-            Push(Reply.FailEvent($"automatic lobby re-registration FAILED after {LobbyTries} tries: {answer.Msg}"));
+            PushError($"automatic lobby re-registration FAILED after {LobbyTries} tries: {answer.Msg}");
         }
         finally { Volatile.Write(ref reRegistering, 0); }
     }
@@ -191,12 +202,16 @@ public sealed class Agent
         catch (IniParseException) { return (0, 0); }
     }
 
-    /// <summary>A child died without being asked to: every client hears of it.</summary>
-    void ReportCrash(Supervisor child, int exitCode)
+    /// <summary>
+    /// A child died without being asked to: every client hears of it, as an error, then as the stopped message
+    /// the original's clients know (so their state shows it stopped).
+    /// </summary>
+    void ReportCrash(Supervisor child, int exitCode, string topic, Reply stopped)
     {
         string msg = $"{child.Title} exited unexpectedly (exit code {exitCode})";
         Log(msg);
-        Push(Reply.FailEvent(msg));
+        PushError(msg);
+        Push(stopped.ToEventUtf8(topic));
     }
 
     TimeSpan crashBackoff = TimeSpan.FromSeconds(1);
@@ -204,7 +219,7 @@ public sealed class Agent
 
     void OnAcServerCrash(int exitCode)
     {
-        ReportCrash(AcServer, exitCode);
+        ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg));
         AcServerOutput = NewOutputParser();
         if (Options.RestartOnCrash && !ShutdownRequested.IsCompleted) _ = RestartAfterCrashAsync();
     }
@@ -233,7 +248,7 @@ public sealed class Agent
         var error = await AcServer.StartAsync(CheckForeignProcess);
         if (error is null)
         {
-            Push(Reply.Ok(new ServerEventData(new ServerEventBody(new ServerEvent("Assetto Corsa server restarted after a crash")))));
+            Push(Reply.Ok(new MsgData(ServerCommands.StartedMsg, "restarted after a crash (--restart-on-crash)")).ToEventUtf8("server"));
             // A run that lasts a minute resets the back-off.
             var started = AcServer.StartedAt;
             _ = Task.Delay(TimeSpan.FromSeconds(60)).ContinueWith(_ =>
@@ -243,7 +258,7 @@ public sealed class Agent
         }
         else
         {
-            Push(Reply.FailEvent($"restart after crash failed: {error}"));
+            PushError($"restart after crash failed: {error}");
             if (!error.Contains("already running")) _ = RestartAfterCrashAsync();
         }
     }

@@ -146,7 +146,7 @@ public sealed class Client
         for (var r = reply; r is not null; r = r.Then)
         {
             Enqueue(r.ToUtf8());
-            if (r.Broadcast is not null) agent.Push(Reply.Ok(r.Broadcast), except: this);
+            if (r.Topic is { } topic) agent.Push(r.ToEventUtf8(topic), except: this);
             r.AfterSent?.Invoke();
         }
     }

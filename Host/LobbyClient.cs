@@ -2,8 +2,11 @@ using System.Net;
 
 namespace AcWs;
 
-/// <summary>What the lobby said to one register call: accepted or not, and its answer (or the network error).</summary>
-public sealed record LobbyAnswer(bool Ok, string Msg);
+/// <summary>
+/// What the lobby said to one register call: accepted or not, and its answer (or the network error).
+/// <see cref="FromLobby"/>: <see cref="Msg"/> is the lobby's own answer, word for word.
+/// </summary>
+public sealed record LobbyAnswer(bool Ok, string Msg, bool FromLobby = false);
 
 /// <summary>
 /// The one place acws talks HTTP to the Kunos lobby: a GET of a register address. Success is HTTP 200 with
@@ -29,8 +32,8 @@ public static class LobbyClient
             string body = Clip((await response.Content.ReadAsStringAsync(cts.Token)).Trim());
             if (response.StatusCode != HttpStatusCode.OK)
                 return new(false, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}" + (body.Length > 0 ? $": {body}" : ""));
-            if (body.Contains("ERROR", StringComparison.OrdinalIgnoreCase)) return new(false, body);
-            return new(true, body);
+            if (body.Contains("ERROR", StringComparison.OrdinalIgnoreCase)) return new(false, body, FromLobby: true);
+            return new(true, body, FromLobby: true);
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

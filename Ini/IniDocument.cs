@@ -25,7 +25,7 @@ public sealed class IniLine
     /// <summary>The section this line belongs to ("" before the first header); a header names itself.</summary>
     public required string Section { get; init; }
     public string Key { get; init; } = "";
-    /// <summary>Where the value starts in <see cref="Text"/>, and how long it is (trimmed, inline comment excluded).</summary>
+    /// <summary>Where the value starts in <see cref="Text"/>, and how long it is (trimmed: everything after the first '=').</summary>
     public int ValueStart { get; init; }
     public int ValueLength { get; init; }
 
@@ -128,24 +128,14 @@ public sealed class IniDocument
 
         int start = eq + 1;
         while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
-        int stop = InlineCommentStart(text, start);
+        // The value is the rest of the line: acServer has no inline comments ("NAME=Lega Corsa #1 - …" is one name).
+        int stop = text.Length;
         while (stop > start && char.IsWhiteSpace(text[stop - 1])) stop--;
         return new IniLine
         {
             Text = text, Eol = eol, Kind = IniLineKind.Entry, Section = section,
             Key = key, ValueStart = start, ValueLength = stop - start,
         };
-    }
-
-    /// <summary>
-    /// An inline comment is ';' or '#' after whitespace (<c>KEY=1    ; note</c>); a bare ';' is part of
-    /// the value, because acServer uses it as a list separator (<c>CARS=a;b</c>).
-    /// </summary>
-    static int InlineCommentStart(string text, int from)
-    {
-        for (int i = Math.Max(from, 1); i < text.Length; i++)
-            if (text[i] is ';' or '#' && char.IsWhiteSpace(text[i - 1])) return i;
-        return text.Length;
     }
 
     static string Shorten(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
@@ -224,7 +214,7 @@ public sealed class IniDocument
 
     // ---- editing: each changes only the lines it must ----
 
-    /// <summary>Sets a value in place (keeping the key's spelling, spacing and inline comment), or adds the key at the end of the section.</summary>
+    /// <summary>Sets a value in place (keeping the key's spelling and spacing), or adds the key at the end of the section.</summary>
     public void Set(string section, string key, string value)
     {
         if (FindEntry(section, key) is int i)

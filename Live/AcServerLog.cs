@@ -227,7 +227,7 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
         return [.. found];
     }
 
-    object LobbyEvent(string msg) => new LobbyEventData(new LobbyEventBody(new LobbyEvent(msg, Lobby.Connected)));
+    object LobbyEvent(string msg) => new LobbyEventData(new LobbyEventBody(LobbyCommands.EventOf(Lobby, msg)));
 
     /// <summary>acServer says "Qualification"; the protocol and server_cfg.ini say Qualify.</summary>
     public static string SessionType(string acServerName) => acServerName.Trim().ToLowerInvariant() switch

@@ -140,15 +140,10 @@
   }
 
   // ---------- frames ----------
+  // Every frame acws pushes on its own carries "event": true (and, in data, its topic); a reply never does.
   function isPush(f) {
-    if (f.error) return f.error.event === true;
-    const d = f.data;
-    if (!d || typeof d !== 'object') return false;
-    for (const [k, v] of Object.entries(d)) {
-      if (k === 'driver' || k === 'session') return true;
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'event' in v) return true;
-    }
-    return false;
+    const body = f.error || f.data;
+    return !!body && typeof body === 'object' && body.event === true;
   }
 
   function onFrame(text) {
@@ -198,32 +193,28 @@
     return f;
   }
 
+  /** A pushed frame: decided by its topic, never by its text. */
   function onPush(f) {
     if (f.error) { log('err', f.error.msg); refreshServer(); return; }
     const d = f.data;
-    if (d.driver) {
-      const dr = d.driver;
-      if (dr.msg === 'joining') { st.drivers.set(dr.name, dr); log('event', `${dr.name} joined (${dr.car})`); renderDrivers(dr.name); }
-      else { st.drivers.delete(dr.name); log('event', `${dr.name} left`); renderDrivers(); }
-      return;
-    }
-    if (d.session) {
-      const e = d.session.event || {};
-      log('event', e.msg || `${e.type} session`);
-      refreshSessions();
-      return;
-    }
-    for (const [k, v] of Object.entries(d)) {
-      const e = v.event || {};
-      log('event', `${k}: ${e.msg || JSON.stringify(e)}`);
-      if (k === 'server') {
-        refreshServer();
-        if (/stopped|exited/i.test(e.msg || '')) { st.drivers.clear(); renderDrivers(); }
-        if (/configuration/i.test(e.msg || '')) { refreshSessions(); refreshConfig(); }
-        if (/started|version/i.test(e.msg || '') || e.version) { refreshSessions(); refreshDrivers(); }
-      } else if (k === 'grid') refreshGrid();
-      else if (k === 'lobby') refreshLobby();
-      else if (k === 'tracker') refreshTracker();
+    const inner = (d[d.topic] && d[d.topic].event) || {};
+    switch (d.topic) {
+      case 'driver': {
+        const dr = d.driver;
+        if (dr.msg === 'joining') { st.drivers.set(dr.name, dr); log('event', `${dr.name} joined (${dr.car})`); renderDrivers(dr.name); }
+        else { st.drivers.delete(dr.name); log('event', `${dr.name} left`); renderDrivers(); }
+        return;
+      }
+      case 'session': log('event', inner.msg || `${inner.type} session`); refreshSessions(); return;
+      case 'server':
+        log('event', d.msg || inner.msg || 'server');
+        refreshServer(); refreshSessions(); refreshDrivers();
+        return;
+      case 'configuration': log('event', d.msg); refreshServer(); refreshSessions(); refreshConfig(); return;
+      case 'grid': log('event', d.msg); refreshGrid(); return;
+      case 'lobby': log('event', d.msg || inner.msg); refreshLobby(); return;
+      case 'tracker': log('event', d.msg); refreshTracker(); return;
+      default: log('event', JSON.stringify(d));
     }
   }
 

@@ -45,7 +45,7 @@ public class AcServerLogTests
         await Assert.That(e.Str("version")).IsEqualTo("v1.15");
         await Assert.That(e.Str("timestamp")).IsEqualTo("2022-07-22 10:42:32.8776464 +1000 AEST m=+0.007426800");
         await Assert.That(e.Str("track")).IsEqualTo("rt_autodrom_most");
-        await Assert.That(e.GetProperty("cars").EnumerateArray().Select(c => c.GetString())).IsEquivalentTo(new[] { "ks_mazda_mx5_cup" });
+        await Assert.That(e.GetProperty("cars").EnumerateArray().Select(c => c.GetString())).IsEquivalentTo(new string?[] { "ks_mazda_mx5_cup" });
         await Assert.That(e.Str("msg")).IsEqualTo("Assetto Corsa Dedicated Server starting");
     }
 

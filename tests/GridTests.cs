@@ -316,7 +316,7 @@ public class GridTests
         var saved = await organiser.AskAsync("grid save");
         await Assert.That(saved.Data().Str("msg")).IsEqualTo("entry_list.ini file update SUCCESS");
         var pushed = await watcher.ReceiveAsync();
-        await Assert.That(pushed.GetRawText()).IsEqualTo("""{"data":{"grid":{"event":{"msg":"entry_list.ini saved"}}}}""");
+        await Assert.That(pushed.GetRawText()).IsEqualTo("""{"data":{"msg":"entry_list.ini file update SUCCESS","event":true,"topic":"grid"}}""");
 
         await Assert.That(DriversOnDisk(f)).IsEquivalentTo(DemoReverse, TUnit.Assertions.Enums.CollectionOrdering.Matching);
         var sections = Ini.IniDocument.Load(f.Cfg("entry_list.ini"), "e").Sections();

@@ -55,11 +55,26 @@ public class IniTests
     [Test]
     public async Task Lookups_ignore_case_and_keep_the_files_spelling()
     {
-        var doc = Parse("[Server]\nName = My Server ; a comment\nCars=a;b\n");
+        var doc = Parse("[Server]\nName = My Server\nCars=a;b\n");
         await Assert.That(doc.Get("SERVER", "NAME")).IsEqualTo("My Server");
         await Assert.That(doc.Get("server", "cars")).IsEqualTo("a;b");
         doc.Set("SERVER", "NAME", "Other");
-        await Assert.That(Text(doc)).IsEqualTo("[Server]\nName = Other ; a comment\nCars=a;b\n");
+        await Assert.That(Text(doc)).IsEqualTo("[Server]\nName = Other\nCars=a;b\n");
+    }
+
+    /// <summary>acServer reads a value to the end of its line: there are no inline comments in AC's files.</summary>
+    [Test]
+    [Arguments("Lega Corsa #1 - [ 90s DTM - Thursday is RACE DAY] - www.legacorsa.com")]
+    [Arguments("Sunday Cup ; round 3 # of 10")]
+    [Arguments("#1 ;first")]
+    public async Task A_value_is_the_whole_rest_of_its_line(string name)
+    {
+        var doc = Parse($"; a comment line\n# another\n[SERVER]\nNAME= {name}  \nCARS=a;b\n");
+        await Assert.That(doc.Get("SERVER", "NAME")).IsEqualTo(name);
+        await Assert.That(doc.Lines.Count(l => l.Kind == IniLineKind.Comment)).IsEqualTo(2);
+        doc.Set("SERVER", "CARS", "c");
+        await Assert.That(doc.Get("SERVER", "NAME")).IsEqualTo(name);
+        await Assert.That(Text(doc)).IsEqualTo($"; a comment line\n# another\n[SERVER]\nNAME= {name}  \nCARS=c\n");
     }
 
     [Test]

@@ -85,13 +85,13 @@ public class LobbyTests
     // --- lobby info ---
 
     [Test]
-    public async Task Info_answers_while_acserver_is_stopped_with_since_written_as_null()
+    public async Task Info_answers_while_acserver_is_stopped_with_since_and_timestamp_written_as_null()
     {
         using var folder = new TempServerFolder();
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, LobbyAuto = false });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         var text = await AskTextAsync(ws, "lobby info");
-        await Assert.That(text).IsEqualTo("""{"data":{"lobby":{"connected":false,"since":null,"url_register":null,"url_ping":null,"last_msg":null,"auto":false}}}""");
+        await Assert.That(text).IsEqualTo("""{"data":{"lobby":{"connected":false,"since":null,"timestamp":null,"url_register":null,"url_ping":null,"last_msg":null,"auto":false}}}""");
     }
 
     static async Task<string> AskTextAsync(WsClient ws, string command)
@@ -139,7 +139,8 @@ public class LobbyTests
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, LobbyUrl = lobby.BaseUrl });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         var r = await ws.AskAsync("lobby restart");
-        await Assert.That(r.ErrorMsg()).IsEqualTo("lobby registration FAILED: " + answer);
+        // Word for word: the original's client matches the lobby's exact text.
+        await Assert.That(r.ErrorMsg()).IsEqualTo(answer);
         var info = (await ws.AskAsync("lobby info")).Data().GetProperty("lobby");
         await Assert.That(info.GetProperty("connected").GetBoolean()).IsFalse();
         await Assert.That(info.Str("last_msg")).IsEqualTo(answer);

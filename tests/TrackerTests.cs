@@ -71,9 +71,6 @@ public class TrackerTests
         }
     }
 
-    static bool IsTrackerEvent(JsonElement f, string msg) =>
-        f.TryGetProperty("data", out var d) && d.TryGetProperty("tracker", out var t) && t.TryGetProperty("event", out var e) && e.Str("msg") == msg;
-
     [Test]
     public async Task Start_status_and_stop_in_the_stracker_folder_with_its_own_ini()
     {
@@ -84,10 +81,10 @@ public class TrackerTests
         await using var other = await WsClient.ConnectAsync(host.Port);
 
         var before = await Status(ws);
-        await Assert.That(before.ToString()).IsEqualTo("""{"running":false,"pid":null,"since":null}""");
+        await Assert.That(before.ToString()).IsEqualTo("""{"running":false,"pid":null,"since":null,"timestamp":null}""");
 
-        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker start"), "stracker started")).IsTrue();
-        await other.ReceiveUntilAsync(f => IsTrackerEvent(f, "stracker started"), Slow);
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker start"), "Stracker started")).IsTrue();
+        await other.ReceiveUntilAsync(f => Frames.IsPushedMsg(f, "tracker", "Stracker started"), Slow);
         var status = await Status(ws);
         int pid = status.GetProperty("pid").GetInt32();
         await Assert.That(StandInFolder.ProcessAlive(pid)).IsTrue();
@@ -102,7 +99,7 @@ public class TrackerTests
         await Assert.That(log).Contains("stand-in stracker args: --stracker_ini stracker.ini\n");
         await Assert.That(log).Contains($"cwd: {folder.PathOf("stracker")}\n");
 
-        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "stracker stopped")).IsTrue();
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "Stracker server stopped")).IsTrue();
         await Assert.That(await StandInFolder.GoneWithin(pid, TimeSpan.FromSeconds(2))).IsTrue();
         await Assert.That(await LogContaining(folder.Root, "got TERM")).Contains("got TERM");
         await Assert.That((await Status(ws)).GetProperty("running").GetBoolean()).IsFalse();
@@ -193,11 +190,11 @@ public class TrackerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         // Restart of a stopped stracker just starts it.
-        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker restart"), "stracker started")).IsTrue();
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker restart"), "Stracker started")).IsTrue();
         int first = await RunningPid(ws);
-        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker restart"), "stracker stopped")).IsTrue();
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker restart"), "Stracker server stopped")).IsTrue();
         var started = await ws.ReceiveUntilAsync(f => !WsClient.IsPush(f), Slow);
-        await Assert.That(Frames.IsMsg(started, "stracker started")).IsTrue();
+        await Assert.That(Frames.IsMsg(started, "Stracker started")).IsTrue();
         int second = await RunningPid(ws);
         await Assert.That(second).IsNotEqualTo(first);
         await Assert.That(StandInFolder.ProcessAlive(first)).IsFalse();
@@ -213,7 +210,7 @@ public class TrackerTests
         await using var a = await WsClient.ConnectAsync(host.Port);
         await using var b = await WsClient.ConnectAsync(host.Port);
         await Task.WhenAll(a.SendAsync("tracker start"), b.SendAsync("tracker start"));
-        static bool Answer(JsonElement f) => Frames.IsMsg(f, "stracker started") || f.IsError();
+        static bool Answer(JsonElement f) => !WsClient.IsPush(f) && (Frames.IsMsg(f, "Stracker started") || f.IsError());
         var replies = await Task.WhenAll(a.ReceiveUntilAsync(Answer, Slow), b.ReceiveUntilAsync(Answer, Slow));
         await Assert.That(replies.Count(r => !r.IsError())).IsEqualTo(1);
         await Assert.That(replies.Single(r => r.IsError()).ErrorMsg()).StartsWith("stracker is already running (pid ");
@@ -231,7 +228,7 @@ public class TrackerTests
         await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
         int pid = await RunningPid(ws);
         var watch = Stopwatch.StartNew();
-        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "stracker stopped")).IsTrue();
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "Stracker server stopped")).IsTrue();
         await Assert.That(watch.Elapsed).IsGreaterThan(TimeSpan.FromSeconds(4.5));
         await Assert.That(StandInFolder.ProcessAlive(pid)).IsFalse();
         await Assert.That(File.ReadAllText(Logs(folder.Root).Single())).DoesNotContain("got TERM");

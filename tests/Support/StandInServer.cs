@@ -106,6 +106,9 @@ public sealed class RunningStandIn : IAsyncDisposable
 
 public static class Frames
 {
+    /// <summary>Another client's change, pushed as a copy of its reply: <c>{"data":{"msg":…,"event":true,"topic":…}}</c>.</summary>
+    public static bool IsPushedMsg(JsonElement f, string topic, string msg) =>
+        WsClient.TopicOf(f) == topic && f.Data().TryGetProperty("msg", out var m) && m.GetString() == msg;
     public static bool IsServerEvent(JsonElement f, string msg) =>
         f.TryGetProperty("data", out var d) && d.TryGetProperty("server", out var s) && s.TryGetProperty("event", out var e)
         && e.GetProperty("msg").GetString() == msg;

@@ -36,20 +36,17 @@ public sealed class WsClient : IAsyncDisposable
         return await ReceiveUntilAsync(f => !IsPush(f), timeout ?? TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>Frames the agent pushes on its own (events of the server, drivers, sessions, lobby, grid; a crash).</summary>
-    public static bool IsPush(JsonElement f)
-    {
-        if (f.TryGetProperty("error", out var e))
-            return e.GetProperty("msg").GetString() is { } m && (m.StartsWith("Assetto Corsa server exited unexpectedly") || m.StartsWith("restart after crash")
-                || m.StartsWith("stracker exited unexpectedly") || m.StartsWith("automatic lobby re-registration"));
-        if (!f.TryGetProperty("data", out var d) || d.ValueKind != JsonValueKind.Object) return false;
-        foreach (var p in d.EnumerateObject())
-        {
-            if (p.Name is "driver" or "session") return true;
-            if (p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("event", out _)) return true;
-        }
-        return false;
-    }
+    /// <summary>
+    /// Frames the agent pushes on its own (what acServer printed, a crash, another client's change): every one is
+    /// marked <c>"event":true</c> inside its <c>data</c> or <c>error</c>; a reply never is.
+    /// </summary>
+    public static bool IsPush(JsonElement f) =>
+        (f.TryGetProperty("data", out var body) || f.TryGetProperty("error", out body))
+        && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("event", out var marker) && marker.ValueKind == JsonValueKind.True;
+
+    /// <summary>The topic of a pushed frame ("server", "driver", "tracker", …), or null for a reply or a pushed error.</summary>
+    public static string? TopicOf(JsonElement f) =>
+        IsPush(f) && f.TryGetProperty("data", out var d) && d.TryGetProperty("topic", out var t) ? t.GetString() : null;
 
     public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
     {
