@@ -31,7 +31,8 @@ public static class LobbyCommands
         if (url is null) return Reply.Fail(refused!);
         var answer = await agent.RegisterWithLobbyAsync(url);
         // The lobby's own refusal is passed on word for word: the original's clients match its exact text.
-        if (!answer.Ok) return Reply.Fail(answer.FromLobby ? answer.Msg : $"lobby registration FAILED: {answer.Msg}");
+        // A refusal by the lobby is a change everyone should see (registered no more); a network error is not.
+        if (!answer.Ok) return answer.FromLobby ? Reply.Fail(answer.Msg) with { Topic = "lobby" } : Reply.Fail($"lobby registration FAILED: {answer.Msg}");
         const string msg = "lobby registration SUCCESS";
         return Reply.Ok(new LobbyRegisteredData(msg, View(agent) with { Event = EventOf(agent, msg) })) with { Topic = "lobby" };
     }

@@ -32,12 +32,12 @@ public sealed record Reply
 
     /// <summary>
     /// This reply as a pushed frame: its own keys, plus <c>"event":true</c> and <c>"topic"</c> inside <c>data</c>
-    /// (an error already carries its event marker). Clients that know the original's keys read them unchanged;
+    /// (an error gets them inside <c>error</c>). Clients that know the original's keys read them unchanged;
     /// clients of acws tell a push from the reply to their own command by the marker, and what it is about by the topic.
     /// </summary>
     public byte[] ToEventUtf8(string topic)
     {
-        if (Data is null) return ToUtf8();
+        if (Data is null) return (this with { Error = Error! with { Event = true, Topic = topic } }).ToUtf8();
         // Data serialises to a compact JSON object, so the marker goes in before its closing brace.
         byte[] data = JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), WireJson.Readable);
         string marker = (data.Length > 2 ? "," : "") + "\"event\":true,\"topic\":" + JsonSerializer.Serialize(topic, WireJson.Readable.String);
@@ -49,7 +49,10 @@ public sealed record Reply
     public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
 }
 
-/// <summary><see cref="Event"/> marks a pushed error, so clients can tell it from the reply to their command.</summary>
-public sealed record ErrorBody(string Msg, bool? Event = null);
+/// <summary>
+/// <see cref="Event"/> marks a pushed error, so clients can tell it from the reply to their command; <see cref="Topic"/>
+/// says what it is about when it is a copy of another client's failed change.
+/// </summary>
+public sealed record ErrorBody(string Msg, bool? Event = null, string? Topic = null);
 /// <summary>A message; <c>note</c> adds what the message alone does not say (left out when null).</summary>
 public sealed record MsgData(string Msg, string? Note = null);

@@ -195,7 +195,7 @@
 
   /** A pushed frame: decided by its topic, never by its text. */
   function onPush(f) {
-    if (f.error) { log('err', f.error.msg); refreshServer(); return; }
+    if (f.error) { log('err', f.error.msg); if (f.error.topic === 'lobby') refreshLobby(); else refreshServer(); return; }
     const d = f.data;
     const inner = (d[d.topic] && d[d.topic].event) || {};
     switch (d.topic) {
