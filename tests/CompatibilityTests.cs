@@ -194,6 +194,27 @@ public class CompatibilityTests
         await other.ReceiveUntilAsync(f => Frames.IsPushedMsg(f, "server", "Assetto Corsa server stopped"), TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>A crash and a restart from another client: the original's GUI follows both without raising.</summary>
+    [Test]
+    public async Task An_original_client_follows_a_crash_and_a_restart()
+    {
+        using var folder = new StandInFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var admin = await WsClient.ConnectAsync(host.Port);
+        await using var gui = await OriginalClient.ConnectAsync(host.Port, "gui");
+        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        await gui.WatchUntilAsync(c => c.IsStarted, "the start");
+        folder.Cue("exit 3");
+        await gui.WatchUntilAsync(c => !c.IsStarted, "the crash");
+        File.WriteAllText(folder.PathOf("standin.control"), "");
+        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        await gui.WatchUntilAsync(c => c.IsStarted, "the start after the crash");
+        await admin.AskAsync("server restart");
+        await gui.WatchUntilAsync(c => c.Frames.Count(f => Frames.IsPushedMsg(f, "server", "Assetto Corsa server started")) == 3, "the restart");
+        await Assert.That(gui.IsStarted).IsTrue();
+        await Assert.That(gui.Exceptions).IsEmpty();
+    }
+
     static async Task WaitForFileAsync(string dir, string pattern)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
