@@ -54,50 +54,44 @@ public static class ConfigCommands
                 return Reply.Fail($"{what}, got '{call.Args[2]}'");
         }
 
-        string msg = "";
-        var (edited, error) = agent.PendingConfig.Edit(call.ServerCfg!, doc =>
+        var (edited, msg, error, dropped) = agent.PendingConfig.Edit(() => agent.Folder.Load(Cfg), doc =>
         {
             if (option == "enable")
             {
-                if (doc.HasSection(section)) { msg = $"{section} is already enabled"; return null; }
+                if (doc.HasSection(section)) return EditOutcome.Done($"{section} is already enabled");
                 doc.AddSection(section, NewSession(section), after: ServerConfig.SessionSections);
-                msg = $"Enabled {section}";
-                return null;
+                return EditOutcome.Done($"Enabled {section}");
             }
             if (!doc.HasSection(section))
-                return option == "disable" ? null : $"{section} is not enabled: send 'server session {name} enable' first";
+                return option == "disable"
+                    ? EditOutcome.Done($"{section} is already disabled")
+                    : EditOutcome.Fail($"{section} is not enabled: send 'server session {name} enable' first");
             string text = value.ToString(CultureInfo.InvariantCulture);
             switch (option)
             {
                 case "disable":
                     doc.RemoveSection(section);
-                    msg = $"Disabled {section}";
-                    break;
+                    return EditOutcome.Done($"Disabled {section}");
                 case "laps":
                     doc.Set(section, "LAPS", text);
                     bool timeRemoved = doc.Remove(section, "TIME");
-                    msg = $"Set {section} LAPS={text}" + (timeRemoved ? ", removed TIME" : "");
-                    break;
+                    return EditOutcome.Done($"Set {section} LAPS={text}" + (timeRemoved ? ", removed TIME" : ""));
                 case "time":
                     doc.Set(section, "TIME", text);
                     // Practice and qualifying are timed anyway; only a race is either laps or time.
                     bool lapsRemoved = race && doc.Remove(section, "LAPS");
-                    msg = $"Set {section} TIME={text}" + (lapsRemoved ? ", removed LAPS" : "");
-                    break;
+                    return EditOutcome.Done($"Set {section} TIME={text}" + (lapsRemoved ? ", removed LAPS" : ""));
                 case "wait":
                     doc.Set(section, "WAIT_TIME", text);
-                    msg = $"Set {section} WAIT_TIME={text}";
-                    break;
-                case "open":
+                    return EditOutcome.Done($"Set {section} WAIT_TIME={text}");
+                default:
                     doc.Set(section, "IS_OPEN", text);
-                    msg = $"Set {section} IS_OPEN={text}";
-                    break;
+                    return EditOutcome.Done($"Set {section} IS_OPEN={text}");
             }
-            return null;
         });
-        if (error is not null) return Reply.Fail(error);
-        if (msg.Length == 0) msg = $"{section} is already disabled";
-        return Reply.Ok(new SessionEditData(msg, ServerCommands.SessionViews(edited!)));
+        string? warning = dropped is null ? null : DroppedMsg(dropped);
+        if (error is not null) return Reply.Fail(warning is null ? error : $"{error} ({warning})");
+        return Reply.Ok(new SessionEditData(msg, ServerCommands.SessionViews(edited!), warning));
     }
 
     /// <summary>The section the original tool added: a 10-minute session, or a 10-lap race with a 60-second wait.</summary>
@@ -105,10 +99,8 @@ public static class ConfigCommands
         ? [new("NAME", "Race"), new("LAPS", "10"), new("WAIT_TIME", "60"), new("IS_OPEN", "1")]
         : [new("NAME", ServerConfig.DefaultName(section)), new("TIME", "10"), new("IS_OPEN", "1")];
 
-    static string Stale => $"{Cfg} changed on disk after the first pending edit, so nothing was written: " +
-                           "send 'server configuration discard' and redo the edits on the new file";
-
-    static bool ChangedOnDisk(PendingEdits edits, IniDocument onDisk) => !edits.BasedOn.AsSpan().SequenceEqual(onDisk.ToBytes());
+    /// <summary>Pending edits made on an older file are dropped, never written over the new one or kept half-true.</summary>
+    static string DroppedMsg(string dropped) => $"{Cfg} changed on disk, so it was re-read and the pending edits were dropped: {dropped}";
 
     public static ValueTask<Reply> Show(Call call, Agent agent)
     {
@@ -119,9 +111,9 @@ public static class ConfigCommands
 
         var pending = IniDocument.Parse(edits.Edited, Cfg);
         string diff = UnifiedDiff.Of(Texts(onDisk), Texts(pending), Cfg, Cfg + " (pending)");
-        string msg = ChangedOnDisk(edits, onDisk)
-            ? $"{Cfg} changed on disk after the first pending edit; 'server configuration write' will refuse: send 'server configuration discard' and redo the edits"
-            : "pending: send 'server configuration write' to save, 'server configuration discard' to drop";
+        string msg = edits.IsBasedOn(onDisk.ToBytes())
+            ? "pending: send 'server configuration write' to save, 'server configuration discard' to drop"
+            : $"{Cfg} changed on disk after the first pending edit; 'server configuration write' will drop the edits and write nothing: redo them on the new file";
         return ValueTask.FromResult(Reply.Ok(new ConfigurationData(msg, ServerCommands.SessionViews(pending), diff)));
     }
 
@@ -134,15 +126,15 @@ public static class ConfigCommands
     public static ValueTask<Reply> Write(Call call, Agent agent)
     {
         byte[] written = [];
-        var (wasPending, error) = agent.PendingConfig.Commit(edits =>
+        var (wasPending, error, dropped) = agent.PendingConfig.Commit(edits =>
         {
             // Checked against the file as it is now, under the write lock, not the copy read before.
-            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(Cfg, now => now.AsSpan().SequenceEqual(edits.BasedOn), edits.Edited);
-            if (changed) return Stale;
-            written = edits.Edited;
-            return writeError;
+            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(Cfg, now => edits.IsBasedOn(now), edits.Edited);
+            if (!changed && writeError is null) written = edits.Edited;
+            return (changed, writeError);
         });
         if (!wasPending) return ValueTask.FromResult(NothingPendingToWrite);
+        if (dropped is not null) return ValueTask.FromResult(Reply.Fail($"{DroppedMsg(dropped)}; nothing was written: redo them on the file as it is now"));
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
 
         var server = ServerCommands.InfoOf(IniDocument.Parse(written, Cfg), agent);

@@ -1,17 +1,30 @@
+using System.Security.Cryptography;
 using AcWs.Ini;
 
 namespace AcWs.Commands;
 
 /// <summary>
-/// Edited server_cfg.ini bytes not yet written, and the bytes on disk they were based on
-/// (to refuse a write over a file that changed meanwhile).
+/// Edited server_cfg.ini bytes not yet written: the SHA-256 of the file on disk they were based on (to refuse a
+/// write over a file that changed meanwhile), and what each edit did (to say what is dropped when it did).
 /// </summary>
-public sealed record PendingEdits(byte[] BasedOn, byte[] Edited);
+public sealed record PendingEdits(string BasedOnSha256, byte[] Edited, IReadOnlyList<string> Made)
+{
+    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes));
+    public bool IsBasedOn(ReadOnlySpan<byte> onDisk) => Hash(onDisk) == BasedOnSha256;
+    public string Dropped => string.Join("; ", Made);
+}
+
+/// <summary>What one edit did to the pending file: an error (nothing kept), or a message saying what changed.</summary>
+public readonly record struct EditOutcome(string? Error, string Msg)
+{
+    public static EditOutcome Fail(string error) => new(error, "");
+    public static EditOutcome Done(string msg) => new(null, msg);
+}
 
 /// <summary>
-/// The agent's pending edits of cfg/server_cfg.ini, shared by every client. Each change is a
-/// read-edit-replace of an immutable <see cref="PendingEdits"/> under one lock, so two clients
-/// editing at once both land, one after the other.
+/// The agent's pending edits of cfg/server_cfg.ini, shared by every client. Each change is a read-edit-replace of
+/// an immutable <see cref="PendingEdits"/> under one lock, on the file as it is on disk at that moment, so two
+/// clients editing and writing at once all land, one after the other, and never on an old read.
 /// </summary>
 public sealed class PendingConfig
 {
@@ -21,35 +34,50 @@ public sealed class PendingConfig
     public PendingEdits? Current { get { lock (gate) return edits; } }
 
     /// <summary>
-    /// Runs <paramref name="edit"/> on the pending file (or on <paramref name="onDisk"/> when nothing is
-    /// pending) and keeps the result unless it returns an error. Returns the edited document, or the error.
-    /// Edits that bring the file back to what is on disk leave nothing pending.
+    /// Runs <paramref name="edit"/> on the pending file, or on the file on disk (read by <paramref name="readDisk"/>
+    /// under the lock) when nothing is pending. Pending edits based on a file that has changed on disk since are
+    /// dropped first, and <c>Dropped</c> says which. Edits that bring the file back to what is on disk leave
+    /// nothing pending.
     /// </summary>
-    public (IniDocument? Edited, string? Error) Edit(IniDocument onDisk, Func<IniDocument, string?> edit)
+    public (IniDocument? Edited, string Msg, string? Error, string? Dropped) Edit(
+        Func<(IniDocument? Doc, string? Error)> readDisk, Func<IniDocument, EditOutcome> edit)
     {
         lock (gate)
         {
-            var basedOn = edits?.BasedOn ?? onDisk.ToBytes();
+            var (onDisk, readError) = readDisk();
+            if (onDisk is null) return (null, "", readError, null);
+            byte[] diskBytes = onDisk.ToBytes();
+            string? dropped = null;
+            if (edits is not null && !edits.IsBasedOn(diskBytes))
+            {
+                dropped = edits.Dropped;
+                edits = null;
+            }
             var doc = edits is null ? onDisk : IniDocument.Parse(edits.Edited, onDisk.Name);
-            if (edit(doc) is string error) return (null, error);
+            var outcome = edit(doc);
+            if (outcome.Error is not null) return (null, "", outcome.Error, dropped);
             var bytes = doc.ToBytes();
-            edits = bytes.AsSpan().SequenceEqual(basedOn) ? null : new PendingEdits(basedOn, bytes);
-            return (doc, null);
+            edits = bytes.AsSpan().SequenceEqual(diskBytes)
+                ? null
+                : new PendingEdits(PendingEdits.Hash(diskBytes), bytes, [.. edits?.Made ?? [], outcome.Msg]);
+            return (doc, outcome.Msg, null, dropped);
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> with the pending edits while no other edit can slip in, and drops them
-    /// when it succeeds (returns null). Returns whether anything was pending, and the write's error.
+    /// Runs <paramref name="write"/> with the pending edits while no other edit can slip in. The edits are dropped
+    /// when it succeeds, and also when it reports that the file changed on disk (they were based on an old file:
+    /// <c>Dropped</c> says what they were). Returns whether anything was pending, and the write's error.
     /// </summary>
-    public (bool WasPending, string? Error) Commit(Func<PendingEdits, string?> write)
+    public (bool WasPending, string? Error, string? Dropped) Commit(Func<PendingEdits, (bool Changed, string? Error)> write)
     {
         lock (gate)
         {
-            if (edits is null) return (false, null);
-            var error = write(edits);
-            if (error is null) edits = null;
-            return (true, error);
+            if (edits is null) return (false, null, null);
+            var (changed, error) = write(edits);
+            string? dropped = changed ? edits.Dropped : null;
+            if (changed || error is null) edits = null;
+            return (true, error, dropped);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed record SessionView(string Type, string Name, int Laps, int Time, i
 public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
 
 /// <summary>A <c>server session …</c> edit: what changed, and every session as the pending file has it.</summary>
-public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending);
+public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending, string? Warning = null);
 /// <summary><c>server configuration show</c>: the pending sessions and a unified diff of the file on disk against them.</summary>
 public sealed record ConfigurationData(string Msg, Dictionary<string, SessionView> Pending, string Diff);
 /// <summary>

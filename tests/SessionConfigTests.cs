@@ -322,6 +322,51 @@ public class SessionConfigTests
         await Assert.That(Directory.GetFiles(b.LogsDir).Length).IsEqualTo(2);
     }
 
+    /// <summary>
+    /// An edit made after the file changed on disk applies to the file as it is now and says which earlier edits
+    /// were dropped: never "Set RACE LAPS=5" while the write then finds nothing pending and the disk keeps another value.
+    /// </summary>
+    [Test]
+    public async Task An_edit_after_the_file_changed_on_disk_starts_from_the_new_file_and_says_what_was_dropped()
+    {
+        using var b = new Bench();
+        await b.Run("server session race laps 12");
+        File.WriteAllText(b.CfgPath, File.ReadAllText(b.CfgPath).Replace("LAPS=5\r\n", "LAPS=971\r\n"));
+        var edit = (await b.Run("server session race laps 5")).Data();
+        await Assert.That(edit.Str("msg")).IsEqualTo("Set RACE LAPS=5");
+        await Assert.That(edit.Str("warning")).IsEqualTo("cfg/server_cfg.ini changed on disk, so it was re-read and the pending edits were dropped: Set RACE LAPS=12");
+        await Assert.That((await b.Run("server configuration write")).Data().Str("msg")).IsEqualTo("Wrote cfg/server_cfg.ini");
+        await Assert.That(Encoding.ASCII.GetString(b.Bytes)).Contains("LAPS=5\r\n");
+        await Assert.That(Encoding.ASCII.GetString(b.Bytes)).DoesNotContain("LAPS=971");
+    }
+
+    /// <summary>Two clients editing and writing at once: every write lands or finds nothing left to write; none is refused.</summary>
+    [Test]
+    public async Task Two_clients_racing_edits_and_writes_never_leave_a_stale_pending_state()
+    {
+        using var folder = new TempServerFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var one = await WsClient.ConnectAsync(host.Port);
+        await using var two = await WsClient.ConnectAsync(host.Port);
+        async Task<List<string>> Loop(WsClient ws, int first)
+        {
+            var errors = new List<string>();
+            for (int i = 0; i < 60; i++)
+                foreach (var line in new[] { $"server session race laps {first + i}", "server configuration write" })
+                {
+                    var r = await ws.AskAsync(line);
+                    if (r.IsError()) errors.Add($"{line}: {r.ErrorMsg()}");
+                }
+            return errors;
+        }
+        var results = await Task.WhenAll(Loop(one, 100), Loop(two, 300));
+        await Assert.That(results.SelectMany(e => e)).IsEmpty();
+        var show = (await one.AskAsync("server configuration show")).Data();
+        await Assert.That(show.Str("msg")).StartsWith("nothing pending");
+        var laps = (await one.AskAsync("server sessions")).Data().GetProperty("sessions").GetProperty("Race").GetProperty("laps").GetInt32();
+        await Assert.That(laps is 159 or 359).IsTrue();
+    }
+
     [Test]
     public async Task Write_while_acServer_runs_says_when_it_takes_effect()
     {
@@ -337,10 +382,11 @@ public class SessionConfigTests
     }
 
     [Test]
-    public async Task Write_refuses_when_the_file_changed_on_disk()
+    public async Task Write_refuses_when_the_file_changed_on_disk_and_drops_the_stale_edits()
     {
         using var b = new Bench();
         await b.Run("server session race laps 12");
+        await b.Run("server session qualify time 25");
         File.AppendAllText(b.CfgPath, "; edited by hand\r\n");
         var changed = b.Bytes;
         var mtime = File.GetLastWriteTimeUtc(b.CfgPath);
@@ -349,14 +395,15 @@ public class SessionConfigTests
         await Assert.That(show.Str("msg")).StartsWith("cfg/server_cfg.ini changed on disk");
         var refused = await b.Run("server configuration write");
         await Assert.That(refused.ErrorMsg()).IsEqualTo(
-            "cfg/server_cfg.ini changed on disk after the first pending edit, so nothing was written: " +
-            "send 'server configuration discard' and redo the edits on the new file");
+            "cfg/server_cfg.ini changed on disk, so it was re-read and the pending edits were dropped: " +
+            "Set RACE LAPS=12; Set QUALIFY TIME=25; nothing was written: redo them on the file as it is now");
         await Assert.That(Hex(b.Bytes)).IsEqualTo(Hex(changed));
         await Assert.That(File.GetLastWriteTimeUtc(b.CfgPath)).IsEqualTo(mtime);
         await Assert.That(File.Exists(b.CfgPath + ".old")).IsFalse();
-        await Assert.That(b.Agent.PendingConfig.Current).IsNotNull();
+        // Reset, not stuck: nothing pending, and the next edit starts from the file as it is now.
+        await Assert.That(b.Agent.PendingConfig.Current).IsNull();
+        await Assert.That((await b.Run("server configuration write")).Data().Str("msg")).StartsWith("nothing pending");
 
-        await b.Run("server configuration discard");
         await b.Run("server session race laps 12");
         await Assert.That((await b.Run("server configuration write")).Data().Str("msg")).IsEqualTo("Wrote cfg/server_cfg.ini");
         await Assert.That(Encoding.ASCII.GetString(b.Bytes)).EndsWith("; edited by hand\r\n");
