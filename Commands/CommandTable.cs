@@ -9,6 +9,11 @@ public enum Needs
     ServerCfg = 1,
     /// <summary>cfg/entry_list.ini must exist and parse; handed to the handler as <see cref="Call.EntryList"/>.</summary>
     EntryList = 2,
+    /// <summary>
+    /// It changes a file acServer reads only when it starts: while acServer runs, the dispatcher hands the handler
+    /// <see cref="Call.NextStartNote"/> for its reply.
+    /// </summary>
+    ChangesFiles = 4,
 }
 
 public delegate ValueTask<Reply> Handler(Call call, Agent agent);
@@ -45,10 +50,10 @@ public static class CommandTable
         new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   "stops the AC server"),
         new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   "stops and starts the AC server"),
 
-        new("server session",  "<session> <enable|disable|laps|time|wait|open> [N]", ConfigCommands.Session, Needs.ServerCfg,
+        new("server session",  ConfigCommands.SessionArgs, ConfigCommands.Session, Needs.ServerCfg,
             "edits a session of server_cfg.ini (pending until 'server configuration write')"),
         new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg, "shows the pending sessions and a diff of server_cfg.ini against them"),
-        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
+        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg | Needs.ChangesFiles, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
         new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,   "drops the pending edits"),
 
         new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
@@ -56,8 +61,8 @@ public static class CommandTable
         new("grid order",      "",            GridCommands.Order,   Needs.Nothing,   "shows the pending grid: position and driver"),
         new("grid current",    "",            GridCommands.Order,   Needs.Nothing,   "", AliasOf: "grid order"),
         new("grid entries",    "",            GridCommands.Entries, Needs.EntryList, "shows every entry_list.ini slot with its current and pending position"),
-        new("grid save",       "",            GridCommands.Save,    Needs.EntryList, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
-        new("grid write",      "",            GridCommands.Save,    Needs.EntryList, "", AliasOf: "grid save"),
+        new("grid save",       "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
+        new("grid write",      "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, "", AliasOf: "grid save"),
 
         new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   "shows the lobby registration: connected, since, addresses, last answer"),
         new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, "registers the server with the lobby again (HTTP GET of the register address)"),

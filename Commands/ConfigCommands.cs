@@ -10,15 +10,29 @@ namespace AcWs.Commands;
 public static class ConfigCommands
 {
     const string Cfg = ServerFolder.ServerCfg;
-    const string Options = "enable, disable, laps, time, wait or open";
     const string Names = "practice, qualify, race or booking";
 
-    /// <summary>Each option, and the name of its value in the usage line (null: it takes none).</summary>
-    static readonly Dictionary<string, string?> ValueNames = new()
-    {
-        ["enable"] = null, ["disable"] = null,
-        ["laps"] = "<laps>", ["time"] = "<minutes>", ["wait"] = "<seconds>", ["open"] = "<0|1|2>",
-    };
+    /// <summary>
+    /// One row per <c>server session</c> option: its word, the name of its value (null: it takes none), the value's
+    /// range and how it reads in an error, and what it does to the session's section. Usage, help and every error
+    /// wording come from these rows.
+    /// </summary>
+    sealed record SessionOption(string Word, string? ValueName, int Min, int Max, string Range, Func<IniDocument, string, int, EditOutcome> Apply);
+
+    static readonly SessionOption[] SessionOptions =
+    [
+        new("enable",  null,        0, 0,    "",                                          Enable),
+        new("disable", null,        0, 0,    "",                                          Disable),
+        new("laps",    "<laps>",    1, 999,  "a whole number from 1 to 999",              (doc, section, n) => SetLength(doc, section, "LAPS", n)),
+        new("time",    "<minutes>", 1, 1440, "a whole number of minutes from 1 to 1440",  (doc, section, n) => SetLength(doc, section, "TIME", n)),
+        new("wait",    "<seconds>", 0, 3600, "a whole number of seconds from 0 to 3600",  (doc, section, n) => SetKey(doc, section, "WAIT_TIME", n)),
+        new("open",    "<0|1|2>",   0, 2,    "0 (closed), 1 (open) or 2 (open until 20 seconds before the start)", (doc, section, n) => SetKey(doc, section, "IS_OPEN", n)),
+    ];
+
+    /// <summary>The argument pattern of the <c>server session</c> row, from <see cref="SessionOptions"/>.</summary>
+    public static string SessionArgs => $"<session> <{string.Join('|', SessionOptions.Select(o => o.Word))}> [N]";
+
+    static string OptionWords => string.Join(", ", SessionOptions.SkipLast(1).Select(o => o.Word)) + " or " + SessionOptions[^1].Word;
 
     static readonly Reply NothingPendingToWrite = Reply.Msg($"nothing pending: {Cfg} was not touched");
 
@@ -26,72 +40,61 @@ public static class ConfigCommands
 
     static Reply EditSession(Call call, Agent agent)
     {
-        string name = call.Args[0].ToLowerInvariant(), option = call.Args[1].ToLowerInvariant();
+        string name = call.Args[0].ToLowerInvariant(), word = call.Args[1].ToLowerInvariant();
         string? section = ServerConfig.SessionSections.FirstOrDefault(s => s.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (section is null) return Reply.Fail($"unknown session '{call.Args[0]}': use {Names}");
 
-        if (!ValueNames.TryGetValue(option, out var valueName))
-            return Reply.Fail($"unknown option '{call.Args[1]}' for 'server session {name}': use {Options}");
-        int wanted = valueName is null ? 2 : 3;
+        var option = SessionOptions.FirstOrDefault(o => o.Word == word);
+        if (option is null) return Reply.Fail($"unknown option '{call.Args[1]}' for 'server session {name}': use {OptionWords}");
+        int wanted = option.ValueName is null ? 2 : 3;
         if (call.Args.Length != wanted)
-            return Reply.Fail($"wrong number of arguments for 'server session {name} {option}': usage 'server session {name} {option}{(valueName is null ? "" : " " + valueName)}'");
-
-        bool race = section == "RACE";
-        if (option == "laps" && !race)
+            return Reply.Fail($"wrong number of arguments for 'server session {name} {word}': usage 'server session {name} {word}{(option.ValueName is null ? "" : " " + option.ValueName)}'");
+        if (word == "laps" && section != "RACE")
             return Reply.Fail($"laps only applies to the race; {section} is timed: use 'server session {name} time <minutes>'");
 
         int value = 0;
-        if (valueName is not null)
-        {
-            var (min, max, what) = option switch
-            {
-                "laps" => (1, 999, "laps must be a whole number from 1 to 999"),
-                "time" => (1, 1440, "time must be a whole number of minutes from 1 to 1440"),
-                "wait" => (0, 3600, "wait must be a whole number of seconds from 0 to 3600"),
-                _ => (0, 2, "open must be 0 (closed), 1 (open) or 2 (open until 20 seconds before the start)"),
-            };
-            if (!int.TryParse(call.Args[2], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < min || value > max)
-                return Reply.Fail($"{what}, got '{call.Args[2]}'");
-        }
+        if (option.ValueName is not null
+            && (!int.TryParse(call.Args[2], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < option.Min || value > option.Max))
+            return Reply.Fail($"{word} must be {option.Range}, got '{call.Args[2]}'");
 
         var (edited, msg, error, dropped) = agent.PendingConfig.Edit(() => agent.Folder.Load(Cfg), doc =>
-        {
-            if (option == "enable")
-            {
-                if (doc.HasSection(section)) return EditOutcome.Done($"{section} is already enabled");
-                doc.AddSection(section, NewSession(section), after: ServerConfig.SessionSections);
-                return EditOutcome.Done($"Enabled {section}");
-            }
-            if (!doc.HasSection(section))
-                return option == "disable"
+            option.Word != "enable" && !doc.HasSection(section)
+                ? option.Word == "disable"
                     ? EditOutcome.Done($"{section} is already disabled")
-                    : EditOutcome.Fail($"{section} is not enabled: send 'server session {name} enable' first");
-            string text = value.ToString(CultureInfo.InvariantCulture);
-            switch (option)
-            {
-                case "disable":
-                    doc.RemoveSection(section);
-                    return EditOutcome.Done($"Disabled {section}");
-                case "laps":
-                    doc.Set(section, "LAPS", text);
-                    bool timeRemoved = doc.Remove(section, "TIME");
-                    return EditOutcome.Done($"Set {section} LAPS={text}" + (timeRemoved ? ", removed TIME" : ""));
-                case "time":
-                    doc.Set(section, "TIME", text);
-                    // Practice and qualifying are timed anyway; only a race is either laps or time.
-                    bool lapsRemoved = race && doc.Remove(section, "LAPS");
-                    return EditOutcome.Done($"Set {section} TIME={text}" + (lapsRemoved ? ", removed LAPS" : ""));
-                case "wait":
-                    doc.Set(section, "WAIT_TIME", text);
-                    return EditOutcome.Done($"Set {section} WAIT_TIME={text}");
-                default:
-                    doc.Set(section, "IS_OPEN", text);
-                    return EditOutcome.Done($"Set {section} IS_OPEN={text}");
-            }
-        });
+                    : EditOutcome.Fail($"{section} is not enabled: send 'server session {name} enable' first")
+                : option.Apply(doc, section, value));
         string? warning = dropped is null ? null : DroppedMsg(dropped);
         if (error is not null) return Reply.Fail(warning is null ? error : $"{error} ({warning})");
         return Reply.Ok(new SessionEditData(msg, ServerCommands.SessionViews(edited!), warning));
+    }
+
+    static EditOutcome Enable(IniDocument doc, string section, int _)
+    {
+        if (doc.HasSection(section)) return EditOutcome.Done($"{section} is already enabled");
+        doc.AddSection(section, NewSession(section), after: ServerConfig.SessionSections);
+        return EditOutcome.Done($"Enabled {section}");
+    }
+
+    static EditOutcome Disable(IniDocument doc, string section, int _)
+    {
+        doc.RemoveSection(section);
+        return EditOutcome.Done($"Disabled {section}");
+    }
+
+    /// <summary>A race is either laps or time, so setting one removes the other; practice and qualifying are timed anyway.</summary>
+    static EditOutcome SetLength(IniDocument doc, string section, string key, int value)
+    {
+        var done = SetKey(doc, section, key, value);
+        string other = key == "LAPS" ? "TIME" : "LAPS";
+        bool removed = (key == "LAPS" || section == "RACE") && doc.Remove(section, other);
+        return removed ? EditOutcome.Done($"{done.Msg}, removed {other}") : done;
+    }
+
+    static EditOutcome SetKey(IniDocument doc, string section, string key, int value)
+    {
+        string text = value.ToString(CultureInfo.InvariantCulture);
+        doc.Set(section, key, text);
+        return EditOutcome.Done($"Set {section} {key}={text}");
     }
 
     /// <summary>The section the original tool added: a 10-minute session, or a 10-lap race with a 60-second wait.</summary>
@@ -138,8 +141,7 @@ public static class ConfigCommands
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
 
         var server = ServerCommands.InfoOf(IniDocument.Parse(written, Cfg), agent);
-        string? note = agent.AcServerRunning ? "takes effect at the next server start" : null;
-        return ValueTask.FromResult(Reply.Ok(new ConfigurationWrittenData($"Wrote {Cfg}", server, note)) with { Topic = "configuration" });
+        return ValueTask.FromResult(Reply.Ok(new ConfigurationWrittenData($"Wrote {Cfg}", server, call.NextStartNote)) with { Topic = "configuration" });
     }
 
     public static ValueTask<Reply> Discard(Call call, Agent agent) =>

@@ -2,12 +2,17 @@ using AcWs.Ini;
 
 namespace AcWs.Commands;
 
-/// <summary>What a handler gets: its arguments and the files its row asked for, already parsed.</summary>
-public sealed record Call(string[] Args, IniDocument? ServerCfg = null, IniDocument? EntryList = null);
+/// <summary>
+/// What a handler gets: its arguments and the files its row asked for, already parsed; for a row that changes
+/// files, the note to give while acServer runs.
+/// </summary>
+public sealed record Call(string[] Args, IniDocument? ServerCfg = null, IniDocument? EntryList = null, string? NextStartNote = null);
 
 /// <summary>Turns one text frame into one reply: finds the row, checks arity and preconditions, runs the handler.</summary>
 public static class Dispatcher
 {
+    const string NextStart = "takes effect at the next server start";
+
     public static async ValueTask<Reply> RunAsync(string line, Agent agent)
     {
         var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -21,7 +26,7 @@ public static class Dispatcher
         if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
             return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
 
-        var call = new Call(args);
+        var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && agent.AcServerRunning ? NextStart : null);
         if (row.Needs.HasFlag(Needs.ServerCfg))
         {
             var (ini, error) = agent.Folder.Load(ServerFolder.ServerCfg);

@@ -111,13 +111,13 @@ public static class GridCommands
     static string Stale(PendingGrid grid) =>
         $"{ServerFolder.EntryListIni} changed on disk since the grid was computed from {grid.Source}; send 'grid finish' or 'grid reverse' again";
 
-    public static ValueTask<Reply> Save(Call call, Agent agent) => ValueTask.FromResult(Save(agent));
+    public static ValueTask<Reply> Save(Call call, Agent agent) => ValueTask.FromResult(Save(agent, call.NextStartNote));
 
     /// <summary>
     /// Rewrites entry_list.ini in the pending order. The file is read again under the save lock, so what is
     /// checked is what is replaced. <paramref name="beforeRename"/> is passed to <see cref="ServerFolder.WriteAtomically"/>.
     /// </summary>
-    public static Reply Save(Agent agent, Action? beforeRename = null)
+    public static Reply Save(Agent agent, string? note = null, Action? beforeRename = null)
     {
         lock (agent.Grid.Saving)
         {
@@ -147,7 +147,7 @@ public static class GridCommands
             agent.Log($"grid from {grid.Source} saved to {ServerFolder.EntryListIni}");
 
             // The seed README's words, and what was really written (not the newest original's entry_list_new.ini).
-            var reply = new GridSaveData("entry_list.ini file update SUCCESS", agent.AcServerRunning ? "takes effect at the next server start" : null);
+            var reply = new GridSaveData("entry_list.ini file update SUCCESS", note);
             return Reply.Ok(reply) with { Topic = "grid" };
         }
     }
