@@ -15,9 +15,9 @@ public class TrackerTests
 
     const string Script = """
         #!/bin/sh
+        if [ -f ignore-term ]; then trap '' TERM; else trap 'echo "got TERM"; exit 0' TERM; fi
         echo "stand-in stracker args: $*"
         echo "cwd: $(pwd)"
-        if [ -f ignore-term ]; then trap '' TERM; else trap 'echo "got TERM"; exit 0' TERM; fi
         while :; do
           if [ -f crash ]; then echo "dying"; exit 4; fi
           sleep 0.1
@@ -226,13 +226,16 @@ public class TrackerTests
         using var folder = new TempServerFolder();
         InstallStracker(folder.Root);
         File.WriteAllText(folder.PathOf("stracker/ignore-term"), "");
-        await using var host = await AgentHost.StartAsync(folder.Root);
+        var grace = TimeSpan.FromSeconds(2);
+        await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new() { StopGrace = grace } });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
         int pid = await RunningPid(ws);
+        // The script sets its trap before its first line: once that is out, SIGTERM is ignored.
+        await LogContaining(folder.Root, "cwd: ");
         var watch = Stopwatch.StartNew();
         await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "stracker stopped")).IsTrue();
-        await Assert.That(watch.Elapsed).IsGreaterThan(TimeSpan.FromSeconds(4.5));
+        await Assert.That(watch.Elapsed).IsGreaterThanOrEqualTo(grace);
         await Assert.That(StandInFolder.ProcessAlive(pid)).IsFalse();
         await Assert.That(File.ReadAllText(Logs(folder.Root).Single())).DoesNotContain("got TERM");
     }

@@ -46,6 +46,17 @@ public sealed class StandInFolder : IDisposable
     public string[] Logs(string prefix = "acServer-") =>
         Directory.Exists(PathOf("logs/acws")) ? Directory.GetFiles(PathOf("logs/acws"), prefix + "*.log") : [];
 
+    /// <summary>Waits until the (single) acServer log holds <paramref name="text"/>.</summary>
+    public async Task LogContainsAsync(string text, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!Logs().Any(l => File.ReadAllText(l).Contains(text)))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"no acServer log with '{text}'");
+            await Task.Delay(50);
+        }
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
