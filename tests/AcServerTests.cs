@@ -52,7 +52,7 @@ public class AcServerTests
         await Assert.That(File.Exists(folder.PathOf($"logs/acws/entry_list-{stamp}.ini"))).IsTrue();
 
         await Assert.That((await admin.AskAsync("server stop")).Data().Str("msg")).IsEqualTo("Assetto Corsa server stopped");
-        await Assert.That(await StandInFolder.GoneWithin(pid, TimeSpan.FromSeconds(2))).IsTrue();
+        await Assert.That(await StandInFolder.GoneWithin(pid, Slow)).IsTrue();
         await Assert.That(File.ReadAllText(log)).Contains("CARS=[\"bmw_m3_e30\"]");
         await Assert.That(File.ReadAllText(log)).Contains("Server shutting down (SIGTERM)");
         var after = (await admin.AskAsync("server status")).Data().GetProperty("server");
@@ -326,7 +326,7 @@ public class AcServerTests
         if (how == "shutdown") await ws.SendAsync("shutdown now");
         else using (var kill = Process.Start("kill", ["-" + how, agent.Process.Id.ToString()])) await kill.WaitForExitAsync();
         await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
-        await Assert.That(await StandInFolder.GoneWithin(pid, TimeSpan.FromSeconds(1))).IsTrue();
+        await Assert.That(await StandInFolder.GoneWithin(pid, Slow)).IsTrue();
     }
 
     [Test]
@@ -338,8 +338,7 @@ public class AcServerTests
         await using var b = await WsClient.ConnectAsync(agent.Port);
         await Task.WhenAll(a.SendAsync("shutdown now"), b.SendAsync("server start"), b.SendAsync("server start"));
         await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
-        await Task.Delay(200);
-        await Assert.That(StandInFolder.ProcessesIn(folder.Root)).IsEmpty();
+        await Assert.That(await StandInFolder.LeftIn(folder.Root, Slow)).IsEmpty();
         // A connection attempt after the shutdown began is refused, not served.
         await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
     }

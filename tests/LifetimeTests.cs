@@ -14,15 +14,6 @@ public class LifetimeTests
 {
     static readonly TimeSpan Slow = TimeSpan.FromSeconds(20);
 
-    /// <summary>Waits until no live process has <paramref name="dir"/> as its working directory.</summary>
-    static async Task<int[]> LeftIn(string dir)
-    {
-        var until = DateTime.UtcNow + Slow;
-        int[] left;
-        while ((left = StandInFolder.ProcessesIn(dir)).Length > 0 && DateTime.UtcNow < until) await Task.Delay(50);
-        return left;
-    }
-
     static string CommandLine(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
@@ -52,7 +43,7 @@ public class LifetimeTests
             using (var kill = Process.Start("kill", ["-" + how, agent.Process.Id.ToString()])) await kill.WaitForExitAsync();
             await agent.WaitForExitAsync();
         }
-        await Assert.That(await LeftIn(folder.Root)).IsEmpty();
+        await Assert.That(await StandInFolder.LeftIn(folder.Root, Slow)).IsEmpty();
         if (how == "stop")
             await Assert.That(File.ReadAllText(folder.Logs().Single())).Contains("Server shutting down (SIGTERM)");
     }

@@ -103,7 +103,7 @@ public class TrackerTests
         await Assert.That(log).Contains($"cwd: {folder.PathOf("stracker")}\n");
 
         await Assert.That(Frames.IsMsg(await ws.AskAsync("tracker stop"), "stracker stopped")).IsTrue();
-        await Assert.That(await StandInFolder.GoneWithin(pid, TimeSpan.FromSeconds(2))).IsTrue();
+        await Assert.That(await StandInFolder.GoneWithin(pid, Slow)).IsTrue();
         await Assert.That(await LogContaining(folder.Root, "got TERM")).Contains("got TERM");
         await Assert.That((await Status(ws)).GetProperty("running").GetBoolean()).IsFalse();
         await Assert.That((await ws.AskAsync("tracker stop")).ErrorMsg()).IsEqualTo("stracker is not running");
@@ -272,8 +272,8 @@ public class TrackerTests
         if (how == "shutdown") await ws.SendAsync("shutdown now");
         else using (var kill = Process.Start("kill", ["-" + how, agent.Process.Id.ToString()])) await kill.WaitForExitAsync();
         await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
-        await Assert.That(await StandInFolder.GoneWithin(stracker, TimeSpan.FromSeconds(1))).IsTrue();
-        await Assert.That(await StandInFolder.GoneWithin(acServer, TimeSpan.FromSeconds(1))).IsTrue();
+        await Assert.That(await StandInFolder.GoneWithin(stracker, Slow)).IsTrue();
+        await Assert.That(await StandInFolder.GoneWithin(acServer, Slow)).IsTrue();
         await Assert.That(File.ReadAllText(Logs(folder.Root).Single())).Contains("got TERM");
     }
 

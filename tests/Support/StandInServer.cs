@@ -84,6 +84,15 @@ public sealed class StandInFolder : IDisposable
         return [.. found];
     }
 
+    /// <summary>Waits (up to <paramref name="limit"/>) until no live process runs in <paramref name="dir"/>; returns those left.</summary>
+    public static async Task<int[]> LeftIn(string dir, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        int[] left;
+        while ((left = ProcessesIn(dir)).Length > 0 && DateTime.UtcNow < until) await Task.Delay(50);
+        return left;
+    }
+
     public static async Task<bool> GoneWithin(int pid, TimeSpan limit)
     {
         var until = DateTime.UtcNow + limit;
