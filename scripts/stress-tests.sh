@@ -19,11 +19,15 @@ else
   load="4 shell busy loops (stress-ng not found)"
 fi
 
+reset_int=""
+env --default-signal=INT true 2>/dev/null && reset_int="env --default-signal=INT"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/acws-stress-XXXXXX")
 passed=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
-  if dotnet test --project tests/AcWs.Tests.csproj >"$logs/run-$i.log" 2>&1; then
+  # A script started in the background inherits SIGINT ignored, and so would acws in the tests that send it
+  # SIGINT: give the test run the default back where env can.
+  if $reset_int dotnet test --project tests/AcWs.Tests.csproj >"$logs/run-$i.log" 2>&1; then
     passed=$((passed + 1)); rm -f "$logs/run-$i.log"
     echo "run $i/$runs: passed ($(( $(date +%s) - start )) s)"
   else

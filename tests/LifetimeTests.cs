@@ -20,6 +20,19 @@ public class LifetimeTests
         catch (IOException) { return ""; }
     }
 
+    /// <summary>The cue file of the one stand-in running in <paramref name="dir"/>, once it runs (a loaded machine may take a while).</summary>
+    static async Task<string> RunningControlFile(string dir)
+    {
+        var until = DateTime.UtcNow + Slow;
+        while (true)
+        {
+            var command = StandInFolder.ProcessesIn(dir).Select(CommandLine).FirstOrDefault(c => c.Contains("--control control-"));
+            if (command is not null) return command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last();
+            if (DateTime.UtcNow > until) throw new TimeoutException("no stand-in acServer came up");
+            await Task.Delay(50);
+        }
+    }
+
     [Test]
     [Arguments("stop")]
     [Arguments("TERM")]
@@ -79,8 +92,7 @@ public class LifetimeTests
         for (int round = 1; round <= 4; round++)
         {
             await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
-            int run = int.Parse(File.ReadAllText(folder.PathOf("runs")).Trim()) - 1;
-            File.AppendAllText(folder.PathOf($"control-{run}"), "exit 4\n");
+            File.AppendAllText(folder.PathOf($"{await RunningControlFile(folder.Root)}"), "exit 4\n");
             await ws.ReceiveUntilAsync(f => Frames.IsError(f, "exit code 4"), Slow);
             var stop = await ws.AskAsync("server stop");
             await Assert.That(stop.IsError()).IsFalse();
