@@ -3,6 +3,7 @@ using AcWs;
 
 // acws: serve one Assetto Corsa server folder over WebSockets. Exit codes: 0 ok, 1 cannot start, 2 bad usage.
 
+if (args.Length > 0 && args[0] == Guard.Flag) return Guard.Run(args[1..]);
 if (args.Length > 0 && args[0] == "--stand-in-acserver") return AcWs.StandIn.AcServerStandIn.Run(args[1..]);
 
 Options options;

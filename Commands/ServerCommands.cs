@@ -87,7 +87,7 @@ public static class ServerCommands
     public static async ValueTask<Reply> Start(Call call, Agent agent)
     {
         agent.CancelCrashRestart();
-        var error = await agent.AcServer.StartAsync(agent.CheckForeignProcess, holdOutput: true);
+        var error = await agent.AcServer.StartAsync(agent.ProbeForeignProcessAsync, holdOutput: true);
         return (error is null ? StateChanged(StartedMsg) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
     }
 

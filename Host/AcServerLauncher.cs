@@ -7,23 +7,13 @@ public static class AcServerLauncher
 {
     public static string DefaultExecutable => OperatingSystem.IsWindows() ? "acServer.exe" : "acServer";
 
-    /// <summary>This program, as a command line that runs it again (the demo's stand-in acServer is acws itself).</summary>
-    public static (string File, IReadOnlyList<string> Args) Self()
-    {
-        string exe = Environment.ProcessPath ?? "acws";
-        // Under `dotnet acws.dll` (tests, dotnet run) the process is the dotnet host: pass it our dll.
-        if (Path.GetFileNameWithoutExtension(exe).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            return (exe, [Path.Combine(AppContext.BaseDirectory, "acws.dll")]);
-        return (exe, []);
-    }
-
     public static (LaunchSpec? Spec, string? Error) Resolve(Options options, ServerFolder folder)
     {
         string file;
         IReadOnlyList<string> args;
         if (options.Demo && options.AcServer is null)
         {
-            var self = Self();
+            var self = ThisProgram.Command();
             file = self.File;
             args = [.. self.Args, "--stand-in-acserver", "--auto"];
         }

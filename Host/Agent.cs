@@ -20,7 +20,8 @@ public sealed class Agent
         Options = options;
         Folder = folder;
         this.log = new LogWriter(log);
-        AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, () => AcServerLauncher.Resolve(Options, Folder));
+        crashBackoff = Timings.CrashBackoff;
+        AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, Timings, () => AcServerLauncher.Resolve(Options, Folder));
         AcServerOutput = NewOutputParser();
         AcServer.OnStarting = () =>
         {
@@ -30,10 +31,11 @@ public sealed class Agent
         AcServer.OnLine = line =>
         {
             foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Event(TopicOf(data), data));
-            if (Options.LobbyAuto && AcServerLog.IsLobbyError(line)) _ = ReRegisterAsync();
+            // Off the line reader: a lobby call must not hold up acServer's next lines.
+            if (Options.LobbyAuto && AcServerLog.IsLobbyError(line)) _ = Task.Run(ReRegisterAsync);
         };
         AcServer.OnCrash = OnAcServerCrash;
-        Stracker = new Supervisor("stracker", "stracker", folder, () => StrackerLauncher.Resolve(Options, Folder));
+        Stracker = new Supervisor("stracker", "stracker", folder, Timings, () => StrackerLauncher.Resolve(Options, Folder));
         Stracker.OnCrash = code => ReportCrash(Stracker, code, "tracker", TrackerCommands.Stopped(this));
     }
 
@@ -44,6 +46,8 @@ public sealed class Agent
     readonly TaskCompletionSource<string> shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Options Options { get; }
+    /// <summary>Grace periods, timeouts and back-offs: <see cref="Options.Timings"/>.</summary>
+    public Timings Timings => Options.Timings;
     public ServerFolder Folder { get; }
 
     /// <summary>The acServer child acws started, if any.</summary>
@@ -52,22 +56,23 @@ public sealed class Agent
     public Supervisor Stracker { get; }
     /// <summary>The lobby as acServer's lines and acws's own registrations left it; outlives acServer runs.</summary>
     public LobbyBook Lobby { get; } = new();
-    /// <summary>How long a lobby register call may take (tests shorten it).</summary>
-    public TimeSpan LobbyTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>The wait before the second automatic re-registration try; it doubles before the third (tests shorten it).</summary>
-    public TimeSpan LobbyRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
     public const int LobbyTries = 3;
     /// <summary>What the running (or last) acServer printed: version, drivers, session, lobby.</summary>
     public AcServerLog AcServerOutput { get; private set; }
     /// <summary>Set when something listens on acServer's ports while acws runs none: an acServer acws did not start.</summary>
     public string? ForeignProcess { get; private set; }
-    DateTime foreignCheckedAt;
+    long foreignCheckedTicks;
 
-    /// <summary>Whether an acServer acws did not start holds the ports, looked at again at most every 10 s (cheap for pollers).</summary>
+    /// <summary>
+    /// Whether an acServer acws did not start holds the ports, as last probed; a probe older than
+    /// <see cref="Timings.ForeignProbeInterval"/> is started again in the background, so pollers never wait on it.
+    /// </summary>
     public bool ForeignProcessNow()
     {
         if (AcServerRunning) return false;
-        if (DateTime.UtcNow - foreignCheckedAt > TimeSpan.FromSeconds(10)) CheckForeignProcess();
+        long now = DateTime.UtcNow.Ticks, last = Interlocked.Read(ref foreignCheckedTicks);
+        if (now - last > Timings.ForeignProbeInterval.Ticks && Interlocked.CompareExchange(ref foreignCheckedTicks, now, last) == last)
+            _ = ProbeForeignProcessAsync();
         return ForeignProcess is not null;
     }
     /// <summary>The address actually listened on (the port is known once listening, e.g. after --port 0).</summary>
@@ -134,7 +139,7 @@ public sealed class Agent
     /// <summary>One register call to the lobby; the answer updates <see cref="Lobby"/>.</summary>
     public async Task<LobbyAnswer> RegisterWithLobbyAsync(string url)
     {
-        var answer = await LobbyClient.RegisterAsync(url, LobbyTimeout);
+        var answer = await LobbyClient.RegisterAsync(url, Timings.LobbyTimeout);
         bool lobbyRefused = !answer.Ok && answer.Msg.Contains("ERROR", StringComparison.OrdinalIgnoreCase);
         Lobby.Update(l => answer.Ok
             ? l with { Connected = true, Since = DateTime.UtcNow, UrlRegister = url, LastMsg = answer.Msg }
@@ -145,8 +150,6 @@ public sealed class Agent
 
     int reRegistering;
     long reRegisterStartedTicks;
-    /// <summary>acServer reports a lost registration in two lines (and again on later pings): one run serves them all.</summary>
-    static readonly TimeSpan ReRegisterQuiet = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// acServer lost its lobby registration: register again, up to <see cref="LobbyTries"/> times with a growing
@@ -157,7 +160,7 @@ public sealed class Agent
         if (Interlocked.Exchange(ref reRegistering, 1) == 1) return;
         try
         {
-            if (DateTime.UtcNow.Ticks - Interlocked.Read(ref reRegisterStartedTicks) < ReRegisterQuiet.Ticks) return;
+            if (DateTime.UtcNow.Ticks - Interlocked.Read(ref reRegisterStartedTicks) < Timings.LobbyReRegisterQuiet.Ticks) return;
             Interlocked.Exchange(ref reRegisterStartedTicks, DateTime.UtcNow.Ticks);
             var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
             var (url, refused) = Commands.LobbyCommands.RegisterUrl(this, ini);
@@ -166,7 +169,7 @@ public sealed class Agent
                 PushError($"automatic lobby re-registration not tried: {refused}");
                 return;
             }
-            var wait = LobbyRetryDelay;
+            var wait = Timings.LobbyRetryDelay;
             LobbyAnswer answer = new(false, "not tried");
             for (int attempt = 1; attempt <= LobbyTries; attempt++)
             {
@@ -214,19 +217,32 @@ public sealed class Agent
         Push(stopped.ToEventUtf8(topic));
     }
 
-    TimeSpan crashBackoff = TimeSpan.FromSeconds(1);
+    TimeSpan crashBackoff;
+    /// <summary>The restart --restart-on-crash has scheduled, until it has started (or failed, or was cancelled).</summary>
     CancellationTokenSource? pendingRestart;
+    const string RestartCancelled = "cancelled";
 
     void OnAcServerCrash(int exitCode)
     {
-        ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg));
         AcServerOutput = NewOutputParser();
-        if (Options.RestartOnCrash && !ShutdownRequested.IsCompleted) _ = RestartAfterCrashAsync();
+        // Scheduled before anyone hears of the crash, so a `server stop` sent on hearing it always finds it.
+        var restart = Options.RestartOnCrash && !ShutdownRequested.IsCompleted ? ScheduleCrashRestart(null) : null;
+        ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg));
+        if (restart is not null) _ = RestartAfterCrashAsync(restart);
+    }
+
+    /// <summary>Makes a new pending restart, replacing <paramref name="previous"/> only if that one is still pending.</summary>
+    CancellationTokenSource? ScheduleCrashRestart(CancellationTokenSource? previous)
+    {
+        var next = new CancellationTokenSource();
+        if (previous is null) Interlocked.Exchange(ref pendingRestart, next)?.Cancel();
+        else if (Interlocked.CompareExchange(ref pendingRestart, next, previous) != previous) return null;
+        return next;
     }
 
     /// <summary>
-    /// Cancels a restart that --restart-on-crash has scheduled (the user took over with start or stop);
-    /// returns whether one was pending.
+    /// Cancels a restart that --restart-on-crash has scheduled (the user took over with start or stop), also one
+    /// whose back-off is over and whose start is under way; returns whether one was pending.
     /// </summary>
     public bool CancelCrashRestart()
     {
@@ -235,61 +251,66 @@ public sealed class Agent
         return true;
     }
 
-    async Task RestartAfterCrashAsync()
+    async Task RestartAfterCrashAsync(CancellationTokenSource cancel)
     {
         var wait = crashBackoff;
-        crashBackoff = TimeSpan.FromSeconds(Math.Min(60, crashBackoff.TotalSeconds * 2));
-        Log($"restarting acServer in {wait.TotalSeconds:0} s (--restart-on-crash)");
-        var cancel = new CancellationTokenSource();
-        Interlocked.Exchange(ref pendingRestart, cancel)?.Cancel();
+        crashBackoff = TimeSpan.FromTicks(Math.Min(Timings.CrashBackoffMax.Ticks, crashBackoff.Ticks * 2));
+        Log($"restarting acServer in {wait.TotalSeconds:0.###} s (--restart-on-crash)");
         await Task.WhenAny(Task.Delay(wait, cancel.Token), ShutdownRequested).ContinueWith(_ => { });
-        Interlocked.CompareExchange(ref pendingRestart, null, cancel);
-        if (ShutdownRequested.IsCompleted || cancel.IsCancellationRequested) return;
-        var error = await AcServer.StartAsync(CheckForeignProcess);
+        // The restart stays pending (cancellable) through its start: the check inside the start's gate and a
+        // user's stop, which takes the same gate, decide who was first, and the user's word is the last.
+        string? error = ShutdownRequested.IsCompleted || cancel.IsCancellationRequested ? RestartCancelled
+            : await AcServer.StartAsync(ProbeForeignProcessAsync, () => cancel.IsCancellationRequested ? RestartCancelled : null);
+        if (error == RestartCancelled)
+        {
+            Log("restart after the crash cancelled");
+            return;
+        }
         if (error is null)
         {
+            Interlocked.CompareExchange(ref pendingRestart, null, cancel);
+            Log("acServer restarted after a crash");
             Push(Reply.Ok(new MsgData(ServerCommands.StartedMsg, "restarted after a crash (--restart-on-crash)")).ToEventUtf8("server"));
-            // A run that lasts a minute resets the back-off.
+            // A run that lasts long enough resets the back-off.
             var started = AcServer.StartedAt;
-            _ = Task.Delay(TimeSpan.FromSeconds(60)).ContinueWith(_ =>
+            _ = Task.Delay(Timings.CrashBackoffReset).ContinueWith(_ =>
             {
-                if (AcServer.StartedAt == started && started is not null) crashBackoff = TimeSpan.FromSeconds(1);
+                if (AcServer.StartedAt == started && started is not null) crashBackoff = Timings.CrashBackoff;
             });
+            return;
         }
-        else
-        {
-            PushError($"restart after crash failed: {error}");
-            if (!error.Contains("already running")) _ = RestartAfterCrashAsync();
-        }
+        PushError($"restart after crash failed: {error}");
+        if (!error.Contains("already running") && ScheduleCrashRestart(cancel) is { } next) _ = RestartAfterCrashAsync(next);
+        else Interlocked.CompareExchange(ref pendingRestart, null, cancel);
     }
 
     /// <summary>
     /// Something already accepting connections on acServer's TCP or HTTP port (from server_cfg.ini) means an
     /// acServer that acws did not start; returns the message, or null when the ports are free.
     /// </summary>
-    public string? CheckForeignProcess()
+    public async Task<string?> ProbeForeignProcessAsync()
     {
-        foreignCheckedAt = DateTime.UtcNow;
+        Interlocked.Exchange(ref foreignCheckedTicks, DateTime.UtcNow.Ticks);
         var (ini, _) = Folder.Load(ServerFolder.ServerCfg);
         if (ini is null) return null;
         ServerConfig cfg;
         try { cfg = ServerConfig.From(ini); } catch (IniParseException) { return null; }
+        string? found = null;
         foreach (var (port, what) in new[] { (cfg.TcpPort, "TCP_PORT"), (cfg.HttpPort, "HTTP_PORT") })
         {
             if (port is <= 0 or > 65535) continue;
             using var probe = new TcpClient();
+            using var timeout = new CancellationTokenSource(Timings.ForeignProbeTimeout);
             try
             {
-                if (probe.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromMilliseconds(300)) && probe.Connected)
-                {
-                    ForeignProcess = $"an Assetto Corsa server that acws did not start is already running ({what} {port} is in use); stop it first";
-                    return ForeignProcess;
-                }
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port, timeout.Token);
+                found = $"an Assetto Corsa server that acws did not start is already running ({what} {port} is in use); stop it first";
+                break;
             }
-            catch (AggregateException) { /* refused: free */ }
+            catch (Exception e) when (e is SocketException or OperationCanceledException) { /* refused or silent: free */ }
         }
-        ForeignProcess = null;
-        return null;
+        ForeignProcess = found;
+        return found;
     }
 
     /// <summary>Shutdown: stops every child acws started, waits for each, and lets none start again.</summary>

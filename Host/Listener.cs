@@ -190,12 +190,14 @@ public sealed class Listener : IAsyncDisposable
         response.Close();
     }
 
-    /// <summary>Stops accepting and waits (briefly) for open connections to finish closing.</summary>
+    /// <summary>Stops accepting and waits (briefly) for open connections to finish closing; never throws.</summary>
     public async ValueTask DisposeAsync()
     {
         Task[] open;
         lock (connections) open = [.. connections];
         try { await Task.WhenAll(open).WaitAsync(TimeSpan.FromSeconds(3)); } catch { /* closing anyway */ }
-        try { http.Stop(); http.Close(); } catch (ObjectDisposedException) { }
+        // Close alone: the managed HttpListener's Close after Stop looks its endpoints up again, binding the port
+        // once more, which fails ("Address already in use") when someone else took it in between.
+        try { http.Close(); } catch (Exception e) { agent.Log($"closing the listener: {e.Message}"); }
     }
 }

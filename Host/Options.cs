@@ -25,6 +25,8 @@ public sealed record Options
     public bool LobbyAuto { get; init; } = true;
     /// <summary>stracker's executable or its folder, when not <c>stracker/</c> or the server folder.</summary>
     public string? Stracker { get; init; }
+    /// <summary>Grace periods, timeouts and back-offs (tests shorten them).</summary>
+    public Timings Timings { get; init; } = new();
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 

@@ -26,7 +26,7 @@ public static class Serve
             var agent = new Agent(options, folder, stdout);
             await using var listener = new Listener(agent);
             listener.Start();
-            string foreign = agent.CheckForeignProcess() is { } f ? $" ({f})" : "";
+            string foreign = await agent.ProbeForeignProcessAsync() is { } f ? $" ({f})" : "";
             if (options.Demo)
                 stderr.WriteLine($"acws: open http://{agent.Endpoint}/ in a browser for the web console; 'server start' runs the stand-in acServer");
             stdout.WriteLine($"acws listening on ws://{agent.Endpoint}/{foreign}");

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading.Channels;
 
 namespace AcWs;
 
@@ -17,24 +18,28 @@ public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, str
 /// <summary>
 /// One supervised child process (acServer, stracker): start after checks, capture every output line to a
 /// log file under logs/acws/ and to a line handler, stop with SIGTERM then kill, report a crash.
+/// On Unix the child runs under <see cref="Guard"/> (<c>acws --guard -- CMD …</c>) in a process group of its
+/// own, so stop and kill reach everything it started, and nothing outlives acws.
 /// Start, stop and restart are serialised; the same type serves every child.
 /// </summary>
 public sealed class Supervisor
 {
     public const int MaxLineBytes = 8 * 1024;
-    static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan EarlyExitWindow = TimeSpan.FromMilliseconds(500);
+    /// <summary>Lines read but not yet handled; past this the reader waits (and so, through its pipe, the child).</summary>
+    const int LineQueue = 1024;
+    static readonly TimeSpan PipeDrain = TimeSpan.FromSeconds(2);
 
     readonly SemaphoreSlim gate = new(1, 1);
     readonly Lock stateLock = new();
     readonly ServerFolder folder;
+    readonly Timings timings;
     readonly Func<(LaunchSpec? Spec, string? Error)> resolve;
-    readonly Lock outputLock = new();
-    List<string>? heldLines;
-    Running? current;
+    Running? current, lastLaunched;
+    /// <summary>Counts launches and exits: a check made outside the gate holds only while it is unchanged.</summary>
+    int epoch;
 
     /// <summary>A child that is up: the process, when it started, its log file, and whether we asked it to stop.</summary>
-    sealed class Running(Process process, DateTime startedAt, FileStream log)
+    sealed class Running(Process process, DateTime startedAt, FileStream log, bool holdOutput)
     {
         public Process Process { get; } = process;
         public DateTime StartedAt { get; } = startedAt;
@@ -45,22 +50,35 @@ public sealed class Supervisor
         public int Phase = Starting;
         public const int Starting = 0, Up = 1, Gone = 2;
         public Task Exited { get; set; } = Task.CompletedTask;
+        /// <summary>Its output lines, in order, for the one task that hands them to <see cref="OnLine"/>.</summary>
+        public Channel<string> Lines { get; } = Channel.CreateBounded<string>(
+            new BoundedChannelOptions(LineQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        /// <summary>Completed when its lines may reach <see cref="OnLine"/> (see holdOutput).</summary>
+        public TaskCompletionSource Released { get; } = NewReleased(holdOutput);
+
+        static TaskCompletionSource NewReleased(bool hold)
+        {
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!hold) released.SetResult();
+            return released;
+        }
     }
 
     /// <param name="name">file-name prefix of its logs, e.g. "acServer"</param>
     /// <param name="title">how replies name it, e.g. "Assetto Corsa server"</param>
-    public Supervisor(string name, string title, ServerFolder folder, Func<(LaunchSpec? Spec, string? Error)> resolve)
+    public Supervisor(string name, string title, ServerFolder folder, Timings timings, Func<(LaunchSpec? Spec, string? Error)> resolve)
     {
         Name = name;
         Title = title;
         this.folder = folder;
+        this.timings = timings;
         this.resolve = resolve;
     }
 
     public string Name { get; }
     public string Title { get; }
 
-    /// <summary>Called with each output line (stdout and stderr), in order per stream.</summary>
+    /// <summary>Called with each output line (stdout and stderr) from one task, in order per stream; never under a lock.</summary>
     public Action<string>? OnLine { get; set; }
     /// <summary>Called just before a child starts (to reset what was parsed from the previous run).</summary>
     public Action? OnStarting { get; set; }
@@ -68,32 +86,43 @@ public sealed class Supervisor
     public Action<int>? OnCrash { get; set; }
 
     public bool IsRunning { get { lock (stateLock) return current is not null; } }
+    /// <summary>The process acws started: on Unix the guard, whose only child is the program itself.</summary>
     public int? Pid { get { lock (stateLock) return current?.Process.Id; } }
     public DateTime? StartedAt { get { lock (stateLock) return current?.StartedAt; } }
 
     /// <summary>
-    /// Returns null when started, else why not. With <paramref name="holdOutput"/> the child's lines reach
-    /// <see cref="OnLine"/> only after <see cref="ReleaseOutput"/>, so the reply to "start" can go out before
-    /// the events the child's first lines cause (the log file gets them at once either way).
+    /// Returns null when started, else why not. <paramref name="probe"/> (slow: sockets, files) runs before the
+    /// start is serialised with the others, and is run again if a child of ours started or exited meanwhile;
+    /// <paramref name="precondition"/> (cheap) runs inside. With <paramref name="holdOutput"/> the child's lines
+    /// reach <see cref="OnLine"/> only after <see cref="ReleaseOutput"/>, so the reply to "start" can go out
+    /// before the events the child's first lines cause (the log file gets them at once either way).
     /// </summary>
-    public async Task<string?> StartAsync(Func<string?>? precondition = null, bool holdOutput = false)
+    public async Task<string?> StartAsync(Func<Task<string?>>? probe = null, Func<string?>? precondition = null, bool holdOutput = false)
     {
-        await gate.WaitAsync();
-        string? failed = null;
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            if (closed) return failed = $"acws is shutting down; {Title} not started";
-            if (current is { } running) return failed = $"{Title} is already running (pid {running.Process.Id})";
-            if (precondition?.Invoke() is { } refused) return failed = refused;
-            var (spec, error) = resolve();
-            if (spec is null) return failed = error;
-            return failed = await LaunchAsync(spec, holdOutput);
-        }
-        finally
-        {
-            // Nobody will release the output of a start that did not happen.
-            if (failed is not null) ReleaseOutput();
-            gate.Release();
+            int before;
+            lock (stateLock) before = epoch;
+            string? probed = probe is null || IsRunning ? null : await probe();
+            await gate.WaitAsync();
+            string? failed = null;
+            try
+            {
+                if (closed) return failed = $"acws is shutting down; {Title} not started";
+                if (current is { } running) return failed = $"{Title} is already running (pid {running.Process.Id})";
+                if (probe is not null && Volatile.Read(ref epoch) != before && attempt < 3) continue;
+                if (probed is not null) return failed = probed;
+                if (precondition?.Invoke() is { } refused) return failed = refused;
+                var (spec, error) = resolve();
+                if (spec is null) return failed = error;
+                return failed = await LaunchAsync(spec, holdOutput);
+            }
+            finally
+            {
+                // Nobody will release the output of a start that did not happen.
+                if (failed is not null) ReleaseOutput();
+                gate.Release();
+            }
         }
     }
 
@@ -113,6 +142,25 @@ public sealed class Supervisor
         finally { gate.Release(); }
     }
 
+    /// <summary>On Unix the child runs under the guard; Windows starts it directly (see README: no job object yet).</summary>
+    static ProcessStartInfo StartInfo(LaunchSpec spec)
+    {
+        var (file, prefix) = OperatingSystem.IsWindows() ? (spec.FileName, []) : ThisProgram.Command();
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = spec.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            CreateNoWindow = true,
+        };
+        foreach (var a in prefix) psi.ArgumentList.Add(a);
+        if (!OperatingSystem.IsWindows()) foreach (var a in new[] { Guard.Flag, "--", spec.FileName }) psi.ArgumentList.Add(a);
+        foreach (var a in spec.Args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
     async Task<string?> LaunchAsync(LaunchSpec spec, bool holdOutput)
     {
         var now = DateTime.Now;
@@ -129,40 +177,34 @@ public sealed class Supervisor
             return $"cannot write under {ServerFolder.LogsDir}: {e.Message}; {Title} not started";
         }
 
-        var psi = new ProcessStartInfo(spec.FileName)
-        {
-            WorkingDirectory = spec.WorkingDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            CreateNoWindow = true,
-        };
-        foreach (var a in spec.Args) psi.ArgumentList.Add(a);
-
         OnStarting?.Invoke();
-        if (holdOutput) lock (outputLock) heldLines ??= [];
         Process process;
         try
         {
-            process = Process.Start(psi) ?? throw new Win32Exception("no process");
+            process = Process.Start(StartInfo(spec)) ?? throw new Win32Exception("no process");
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException or PlatformNotSupportedException)
         {
             log.Dispose();
             return $"cannot start {spec.FileName}: {e.Message}";
         }
-        process.StandardInput.Close();
-        var running = new Running(process, now, log);
+        // The guard's stdin stays open while the child should live; Windows children get an empty stdin.
+        if (OperatingSystem.IsWindows()) process.StandardInput.Close();
+        var running = new Running(process, now, log, holdOutput);
         // Current before the watcher starts, so a child that exits at once is cleared, not left behind as running.
-        lock (stateLock) current = running;
+        lock (stateLock)
+        {
+            current = lastLaunched = running;
+            epoch++;
+        }
         var readers = Task.WhenAll(
             Task.Run(() => PumpAsync(process.StandardOutput.BaseStream, running)),
             Task.Run(() => PumpAsync(process.StandardError.BaseStream, running)));
-        running.Exited = WatchAsync(running, readers);
+        var delivered = Task.Run(() => DeliverAsync(running));
+        running.Exited = WatchAsync(running, readers, delivered);
 
         // A child that dies at once (bad config, wrong binary) is a failed start, not a crash.
-        await Task.WhenAny(running.Exited, Task.Delay(EarlyExitWindow));
+        await Task.WhenAny(running.Exited, Task.Delay(timings.EarlyExitWindow));
         if (Interlocked.CompareExchange(ref running.Phase, Running.Up, Running.Starting) != Running.Starting)
         {
             await running.Exited;
@@ -173,8 +215,8 @@ public sealed class Supervisor
 
     string Relative(string path) => Path.GetRelativePath(folder.Root, path).Replace('\\', '/');
 
-    /// <summary>Copies a stream to the log file and the line handler, one line at a time; a very long line is cut.</summary>
-    async Task PumpAsync(Stream stream, Running running)
+    /// <summary>Copies a stream to the log file and the line queue, one line at a time; a very long line is cut.</summary>
+    static async Task PumpAsync(Stream stream, Running running)
     {
         var buffer = new byte[4096];
         var line = new MemoryStream();
@@ -188,28 +230,34 @@ public sealed class Supervisor
                 for (int i = 0; i < n; i++)
                 {
                     if (buffer[i] != (byte)'\n') continue;
-                    if (!cutting) line.Write(buffer, start, i - start);
-                    Emit(line, running);
+                    // The end of a line already cut and emitted ends the cutting, and nothing more.
+                    if (!cutting)
+                    {
+                        line.Write(buffer, start, i - start);
+                        await EmitAsync(line, running);
+                    }
                     cutting = false;
                     start = i + 1;
                 }
-                if (!cutting) line.Write(buffer, start, n - start);
-                if (!cutting && line.Length > MaxLineBytes)
+                if (cutting) continue;
+                line.Write(buffer, start, n - start);
+                if (line.Length > MaxLineBytes)
                 {
                     line.SetLength(MaxLineBytes);
-                    Emit(line, running, cut: true);
+                    await EmitAsync(line, running, cut: true);
                     cutting = true;
                 }
             }
-            if (line.Length > 0 && !cutting) Emit(line, running);
+            if (line.Length > 0 && !cutting) await EmitAsync(line, running);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException) { /* the child is gone */ }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or ChannelClosedException) { /* the child is gone */ }
     }
 
-    void Emit(MemoryStream line, Running running, bool cut = false)
+    static async ValueTask EmitAsync(MemoryStream line, Running running, bool cut = false)
     {
         var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
+        // The two readers of one child share its log file; nothing else waits on this lock.
         lock (running.Log)
         {
             try
@@ -222,43 +270,48 @@ public sealed class Supervisor
         }
         string text = Encoding.UTF8.GetString(bytes);
         line.SetLength(0);
-        lock (outputLock)
+        await running.Lines.Writer.WriteAsync(text);
+    }
+
+    /// <summary>Hands a child's lines to <see cref="OnLine"/> once released, in order, outside every lock.</summary>
+    async Task DeliverAsync(Running running)
+    {
+        await running.Released.Task;
+        await foreach (var text in running.Lines.Reader.ReadAllAsync())
         {
-            if (heldLines is not null) heldLines.Add(text);
-            else Deliver(text);
+            try { OnLine?.Invoke(text); } catch (Exception) { /* a parser problem must never stop the capture */ }
         }
     }
 
-    void Deliver(string text)
-    {
-        try { OnLine?.Invoke(text); } catch (Exception) { /* a parser problem must never stop the capture */ }
-    }
-
-    /// <summary>Delivers the lines held since a start with holdOutput, in order, and stops holding.</summary>
+    /// <summary>Lets the lines held since a start with holdOutput reach <see cref="OnLine"/>, in order.</summary>
     public void ReleaseOutput()
     {
-        lock (outputLock)
-        {
-            if (heldLines is null) return;
-            foreach (var text in heldLines) Deliver(text);
-            heldLines = null;
-        }
+        Running? running;
+        lock (stateLock) running = lastLaunched;
+        running?.Released.TrySetResult();
     }
 
-    async Task WatchAsync(Running running, Task readers)
+    async Task WatchAsync(Running running, Task readers, Task delivered)
     {
         await running.Process.WaitForExitAsync();
-        try { await readers.WaitAsync(TimeSpan.FromSeconds(2)); } catch (TimeoutException) { }
+        try { await readers.WaitAsync(PipeDrain); } catch (TimeoutException) { }
         int code = running.ExitCode = running.Process.ExitCode;
         lock (running.Log) running.Log.Dispose();
-        lock (stateLock) if (current == running) current = null;
+        CloseGuardInput(running);
+        lock (stateLock)
+        {
+            if (current == running) current = null;
+            epoch++;
+        }
         running.Process.Dispose();
-        ReleaseOutput();
+        running.Lines.Writer.TryComplete();
+        running.Released.TrySetResult();
+        await delivered;
         bool diedWhileStarting = Interlocked.CompareExchange(ref running.Phase, Running.Gone, Running.Starting) == Running.Starting;
         if (!running.StopRequested && !diedWhileStarting) OnCrash?.Invoke(code);
     }
 
-    /// <summary>Asks the child to exit (SIGTERM), waits up to 5 s, then kills it. Returns null when stopped, else why not.</summary>
+    /// <summary>Asks the child to exit (SIGTERM), waits out the grace period, then kills it. Returns null when stopped, else why not.</summary>
     public async Task<string?> StopAsync()
     {
         await gate.WaitAsync();
@@ -273,22 +326,36 @@ public sealed class Supervisor
         finally { gate.Release(); }
     }
 
-    static async Task TerminateAsync(Running running)
+    async Task TerminateAsync(Running running)
     {
         running.StopRequested = true;
         var process = running.Process;
         try
         {
-            if (!OperatingSystem.IsWindows()) _ = SendSigterm(process.Id);
+            // The guard passes SIGTERM on to the child's whole process group.
+            if (!OperatingSystem.IsWindows()) SendSignal(process.Id, Sigterm);
             else process.Kill(entireProcessTree: true); // Windows has no SIGTERM for a console child we do not share a console with
         }
         catch (InvalidOperationException) { /* already exited */ }
-        if (await Task.WhenAny(running.Exited, Task.Delay(StopGrace)) != running.Exited)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            // A killed process is gone at once; this only bounds the wait for its pipes to close.
-            await Task.WhenAny(running.Exited, Task.Delay(TimeSpan.FromSeconds(5)));
-        }
+        if (await Task.WhenAny(running.Exited, Task.Delay(timings.StopGrace)) == running.Exited) return;
+        Kill(running);
+        // The guard kills the group and exits at once; this bounds the wait for a guard that cannot.
+        if (await Task.WhenAny(running.Exited, Task.Delay(PipeDrain)) == running.Exited) return;
+        try { process.Kill(entireProcessTree: true); } catch (Exception) { /* best effort */ }
+        await Task.WhenAny(running.Exited, Task.Delay(PipeDrain));
+    }
+
+    /// <summary>Kills the child's process group: on Unix by closing the guard's stdin; on Windows the process tree.</summary>
+    static void Kill(Running running)
+    {
+        if (!OperatingSystem.IsWindows()) CloseGuardInput(running);
+        else try { running.Process.Kill(entireProcessTree: true); } catch (Exception) { /* best effort */ }
+    }
+
+    static void CloseGuardInput(Running running)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        try { running.Process.StandardInput.Close(); } catch (Exception) { /* already closed */ }
     }
 
     /// <summary>Last resort when acws itself is going down without a clean shutdown: kill at once, synchronously.</summary>
@@ -298,11 +365,11 @@ public sealed class Supervisor
         lock (stateLock) running = current;
         if (running is null) return;
         running.StopRequested = true;
-        try { running.Process.Kill(entireProcessTree: true); } catch (Exception) { /* best effort */ }
+        Kill(running);
     }
+
+    const int Sigterm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     static extern int SendSignal(int pid, int signal);
-
-    static bool SendSigterm(int pid) => SendSignal(pid, 15) == 0;
 }

@@ -137,10 +137,12 @@ public class CommandLineTests
         try
         {
             using var http = new HttpClient();
-            for (int i = 0; ; i++)
+            // A loaded machine may take long to start dotnet: a generous deadline, not a count of tries.
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (true)
             {
                 try { if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).IsSuccessStatusCode) break; }
-                catch (HttpRequestException) when (i < 300) { await Task.Delay(50); }
+                catch (HttpRequestException) when (DateTime.UtcNow < until) { await Task.Delay(50); }
             }
             await using var ws = await WsClient.ConnectAsync(port);
             // Each command logs a line of about 80 bytes: 2,000 of them are well past the pipe's 64 KiB.

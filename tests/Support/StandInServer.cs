@@ -46,6 +46,17 @@ public sealed class StandInFolder : IDisposable
     public string[] Logs(string prefix = "acServer-") =>
         Directory.Exists(PathOf("logs/acws")) ? Directory.GetFiles(PathOf("logs/acws"), prefix + "*.log") : [];
 
+    /// <summary>Waits until the (single) acServer log holds <paramref name="text"/>.</summary>
+    public async Task LogContainsAsync(string text, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!Logs().Any(l => File.ReadAllText(l).Contains(text)))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"no acServer log with '{text}'");
+            await Task.Delay(50);
+        }
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -71,6 +82,15 @@ public sealed class StandInFolder : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return [.. found];
+    }
+
+    /// <summary>Waits (up to <paramref name="limit"/>) until no live process runs in <paramref name="dir"/>; returns those left.</summary>
+    public static async Task<int[]> LeftIn(string dir, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        int[] left;
+        while ((left = ProcessesIn(dir)).Length > 0 && DateTime.UtcNow < until) await Task.Delay(50);
+        return left;
     }
 
     public static async Task<bool> GoneWithin(int pid, TimeSpan limit)
