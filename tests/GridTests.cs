@@ -14,19 +14,7 @@ public class GridTests
     static readonly string[] DemoReverse =
         ["Callum Jones", "Joseph Elton", "Henry Spencer", "Danny Wilson", "Lee Crossley", "Bradley Ward", "Jayan Mistry", "Warren Pilz", "Sebastian Townsend"];
 
-    /// <summary>A temp folder holding the --demo files (embedded in acws): barbagallo, 9 slots, one race.</summary>
-    static TempServerFolder DemoFolder()
-    {
-        var f = new TempServerFolder(entryList: null);
-        var assembly = typeof(Demo).Assembly;
-        foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
-        {
-            using var source = assembly.GetManifestResourceStream("demo/" + name)!;
-            using var target = File.Create(f.PathOf(name));
-            source.CopyTo(target);
-        }
-        return f;
-    }
+    static TempServerFolder DemoFolder() => TempServerFolder.Demo();
 
     static Agent AgentFor(TempServerFolder f) => new(new Options { Dir = f.Root }, new ServerFolder(f.Root), TextWriter.Null);
 
