@@ -7,15 +7,19 @@ namespace AcWs.Commands;
 /// <summary><c>grid …</c>: the next race's starting grid from a race result, checked, then written to entry_list.ini.</summary>
 public static class GridCommands
 {
-    public static ValueTask<Reply> Finish(Call call, Agent agent) =>
-        ValueTask.FromResult(Compute(call, agent, reverseTop: null, file: call.Args.FirstOrDefault(), verb: "finish"));
+    public static async ValueTask<Reply> Finish(Call call, Agent agent)
+    {
+        using var turn = await ResultFiles.ReadingTurnAsync();
+        return Compute(call, agent, reverseTop: null, file: call.Args.FirstOrDefault(), verb: "finish");
+    }
 
-    public static ValueTask<Reply> Reverse(Call call, Agent agent)
+    public static async ValueTask<Reply> Reverse(Call call, Agent agent)
     {
         var (top, file, error) = ReverseArgs(call.Args);
-        if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
+        if (error is not null) return Reply.Fail(error);
         string verb = top is null ? "reverse" : $"reverse {top}";
-        return ValueTask.FromResult(Compute(call, agent, reverseTop: top ?? int.MaxValue, file, verb));
+        using var turn = await ResultFiles.ReadingTurnAsync();
+        return Compute(call, agent, reverseTop: top ?? int.MaxValue, file, verb);
     }
 
     /// <summary><c>[N] [FILE]</c>: a lone argument made of digits and signs is N, anything else is FILE.</summary>

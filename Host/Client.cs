@@ -124,6 +124,9 @@ public sealed class Client
                 return;
             }
             await HandleAsync(buffer[..length]);
+            // A client with more commands already buffered goes to the back of the queue after each one,
+            // so a client that pipelines cannot hold a thread while others wait.
+            await Task.Yield();
         }
     }
 

@@ -27,6 +27,8 @@ public sealed record Options
     public string? Stracker { get; init; }
     /// <summary>Grace periods, timeouts and back-offs (tests shorten them).</summary>
     public Timings Timings { get; init; } = new();
+    /// <summary>How many runs' files logs/acws/ keeps; older ones are removed at start.</summary>
+    public int KeepLogs { get; init; } = 50;
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 
@@ -35,7 +37,7 @@ public sealed record Options
     public const string Usage = """
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
                     [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
-                    [--lobby-url URL] [--no-lobby-auto] [--stracker PATH]
+                    [--lobby-url URL] [--no-lobby-auto] [--stracker PATH] [--keep-logs N]
                acws --demo [--port PORT]
                acws --help | --version
 
@@ -51,6 +53,7 @@ public sealed record Options
           --lobby-url URL  the lobby acws registers with (env ACWS_LOBBY_URL; default http://93.57.10.21/lobby.ashx)
           --no-lobby-auto  do not re-register with the lobby when acServer reports the registration lost
           --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
+          --keep-logs N    logs/acws/ keeps the files of the newest N runs, older ones go at start (env ACWS_KEEP_LOGS; default 50)
           --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
         """;
 
@@ -68,6 +71,7 @@ public sealed record Options
                 : [],
             LobbyUrl = env("ACWS_LOBBY_URL") is { Length: > 0 } u ? ParseUrl(u, "ACWS_LOBBY_URL") : DefaultLobbyUrl,
             Stracker = env("ACWS_STRACKER") is { Length: > 0 } st ? st : null,
+            KeepLogs = env("ACWS_KEEP_LOGS") is { Length: > 0 } k ? ParseCount(k, "ACWS_KEEP_LOGS") : 50,
         };
         bool originFlag = false;
         for (int i = 0; i < args.Length; i++)
@@ -89,6 +93,7 @@ public sealed record Options
                 "--lobby-url" => o with { LobbyUrl = ParseUrl(Value(), "--lobby-url") },
                 "--no-lobby-auto" => o with { LobbyAuto = false },
                 "--stracker" => o with { Stracker = NonEmpty(Value(), "--stracker") },
+                "--keep-logs" => o with { KeepLogs = ParseCount(Value(), "--keep-logs") },
                 "--help" or "-h" => o with { ShowHelp = true },
                 "--version" => o with { ShowVersion = true },
                 _ => throw new UsageException($"unknown option '{a}'"),

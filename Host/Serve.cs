@@ -24,6 +24,7 @@ public static class Serve
                 throw new StartException($"{cfgError} (pass --dir with the folder that holds cfg/server_cfg.ini)");
 
             var agent = new Agent(options, folder, stdout);
+            TidyUp(folder, options, agent);
             await using var listener = new Listener(agent);
             listener.Start();
             string foreign = await agent.ProbeForeignProcessAsync() is { } f ? $" ({f})" : "";
@@ -58,5 +59,14 @@ public static class Serve
             stderr.WriteLine($"acws: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>At start: the temp files a killed acws left behind, and logs/acws/ beyond --keep-logs runs.</summary>
+    static void TidyUp(ServerFolder folder, Options options, Agent agent)
+    {
+        var leftovers = folder.RemoveLeftoverTempFiles();
+        if (leftovers.Count > 0) agent.Log($"removed {leftovers.Count} temp file(s) left by an earlier acws: {string.Join(", ", leftovers)}");
+        var old = folder.PruneLogs(options.KeepLogs);
+        if (old.Count > 0) agent.Log($"removed {old.Count} file(s) of older runs from {ServerFolder.LogsDir}/ (--keep-logs {options.KeepLogs})");
     }
 }

@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using AcWs.Ini;
 
 namespace AcWs;
 
 /// <summary>The Assetto Corsa server folder acws serves: where its files are, and reading them with clear errors.</summary>
-public sealed class ServerFolder(string root)
+public sealed partial class ServerFolder(string root)
 {
     public const string ServerCfg = "cfg/server_cfg.ini";
     public const string EntryListIni = "cfg/entry_list.ini";
@@ -15,20 +18,30 @@ public sealed class ServerFolder(string root)
 
     public const string LogsDir = "logs/acws";
 
+    /// <summary>The biggest file acws reads (an ini or a results file); a bigger one is refused from its size, unread.</summary>
+    public const int MaxReadBytes = 16 * 1024 * 1024;
+
     readonly Lock writing = new();
 
     /// <summary>A stamp for file names, e.g. 20260722-104232 (local time, as the server's own logs).</summary>
-    public static string Stamp(DateTime time) => time.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Stamp(DateTime time) => time.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Replaces a file so that no reader ever sees half of it: the new bytes go to a temp file in the same
-    /// folder, the previous version is kept as <c>FILE.old</c> and as a timestamped copy under logs/acws/,
-    /// then the temp file is renamed over the original. Returns an error message, or null on success.
+    /// Replaces a file so that no reader ever sees half of it, and neither does anyone after a crash: the previous
+    /// version is kept as a timestamped copy under logs/acws/ and as <c>FILE.old</c>, then the new bytes go to a temp
+    /// file next to the file (next to its target, for a link), are fsynced and renamed over it. Each backup is
+    /// written the same way. Returns an error message, or null on success.
     /// <paramref name="beforeRename"/> lets a test stand in for a crash at the worst moment.
     /// </summary>
     public string? WriteAtomically(string relative, byte[] bytes, Action? beforeRename = null)
     {
-        lock (writing) return Replace(relative, bytes, beforeRename);
+        lock (writing)
+        {
+            byte[]? current;
+            try { current = File.Exists(PathOf(relative)) ? ReadBytes(PathOf(relative)).Bytes : null; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"cannot read {relative}: {e.Message}; nothing was written"; }
+            return Replace(relative, current, bytes, beforeRename);
+        }
     }
 
     /// <summary>
@@ -41,75 +54,223 @@ public sealed class ServerFolder(string root)
         lock (writing)
         {
             byte[] current;
-            try { current = File.ReadAllBytes(PathOf(relative)); }
+            try { current = ReadBytes(PathOf(relative)).Bytes; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (false, $"cannot read {relative}: {e.Message}; nothing was written"); }
             if (!unchanged(current)) return (true, null);
-            return (false, Replace(relative, bytes, beforeRename));
+            return (false, Replace(relative, current, bytes, beforeRename));
         }
     }
 
-    string? Replace(string relative, byte[] bytes, Action? beforeRename)
+    string? Replace(string relative, byte[]? current, byte[] bytes, Action? beforeRename)
     {
         string path = PathOf(relative);
-        string temp = path + $".acws-{Environment.ProcessId}.tmp";
+        try
         {
-            try
+            // A link stays a link: the target is what gets replaced.
+            string target = FinalTarget(path);
+            UnixFileMode? mode = OperatingSystem.IsWindows() || !File.Exists(target) ? null : File.GetUnixFileMode(target);
+            if (current is not null)
             {
-                using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    file.Write(bytes);
-                    file.Flush(flushToDisk: true);
-                }
-                if (File.Exists(path))
-                {
-                    CopyToLogs(relative, Stamp(DateTime.Now));
-                    File.Copy(path, path + ".old", overwrite: true);
-                }
-                // The new file keeps the old one's permissions (server_cfg.ini holds passwords: often 0600).
-                if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-                beforeRename?.Invoke();
-                File.Move(temp, path, overwrite: true);
-                return null;
+                CopyToLogs(path, current, mode, Stamp(DateTime.Now));
+                WriteDurably(FinalTarget(path + ".old"), current, mode);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                try { File.Delete(temp); } catch (IOException) { }
-                return $"cannot write {relative}: {e.Message}; the file was not changed";
-            }
+            WriteDurably(target, bytes, mode, beforeRename);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write {relative}: {e.Message}; the file was not changed";
         }
     }
 
-    /// <summary>Keeps a copy of a file as logs/acws/NAME-STAMP.EXT (never overwriting an earlier copy); no-op if it does not exist.</summary>
+    static string FinalTarget(string path) =>
+        new FileInfo(path).LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target
+            ? Path.GetFullPath(target.FullName) : path;
+
+    // ---- the one way acws writes a file: temp file (0600), fsync, rename, fsync of the folder ----
+
+    /// <summary>Temp files are <c>.NAME.acws-tmp-PID-N</c> in the folder of the file they become, so a later start can find leftovers.</summary>
+    const string TempMarker = ".acws-tmp-";
+    static long tempCount;
+
+    [GeneratedRegex(@"^\..+\.acws-tmp-(?<pid>\d+)-\d+$|^.+\.acws-(?<pid>\d+)\.tmp$")]
+    private static partial Regex TempName();
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="target"/> so that it holds either all of them or what it held before.</summary>
+    static void WriteDurably(string target, ReadOnlySpan<byte> bytes, UnixFileMode? mode, Action? beforeRename = null) =>
+        WriteThenRename(target, bytes, mode, temp =>
+        {
+            beforeRename?.Invoke();
+            File.Move(temp, target, overwrite: true);
+            return target;
+        });
+
+    /// <summary>Writes a temp file next to <paramref name="near"/>, fsyncs it, and lets <paramref name="rename"/> move it into place.</summary>
+    static string WriteThenRename(string near, ReadOnlySpan<byte> bytes, UnixFileMode? mode, Func<string, string> rename)
+    {
+        string folder = Path.GetDirectoryName(near)!;
+        string temp = Path.Combine(folder, $".{Path.GetFileName(near)}{TempMarker}{Environment.ProcessId}-{Interlocked.Increment(ref tempCount)}");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using (var file = new FileStream(temp, options))
+            {
+                file.Write(bytes);
+                if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(file.SafeFileHandle, m);
+                file.Flush(flushToDisk: true);
+            }
+            string placed = rename(temp);
+            PosixFile.SyncFolder(folder);
+            return placed;
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Keeps a copy of a file as logs/acws/NAME-STAMP.EXT (never overwriting an earlier copy, keeping its mode); no-op if it does not exist.</summary>
     public void CopyToLogs(string relative, string stamp)
     {
         string path = PathOf(relative);
         if (!File.Exists(path)) return;
-        var (copy, stream) = CreateLog($"{Path.GetFileNameWithoutExtension(path)}-{stamp}", Path.GetExtension(path));
-        using (stream) using (var source = File.OpenRead(path)) source.CopyTo(stream);
+        var bytes = ReadBytes(path).Bytes;
+        CopyToLogs(path, bytes, OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path), stamp);
     }
+
+    void CopyToLogs(string path, byte[] bytes, UnixFileMode? mode, string stamp)
+    {
+        string logs = PathOf(LogsDir);
+        Directory.CreateDirectory(logs);
+        string baseName = $"{Path.GetFileNameWithoutExtension(path)}-{stamp}", extension = Path.GetExtension(path);
+        WriteThenRename(Path.Combine(logs, baseName + extension), bytes, mode, temp =>
+        {
+            foreach (var candidate in Candidates(logs, baseName, extension))
+            {
+                try { File.Move(temp, candidate, overwrite: false); return candidate; }
+                catch (IOException) when (File.Exists(candidate)) { }
+            }
+            throw new IOException($"too many copies named {baseName}{extension} in {LogsDir}");
+        });
+    }
+
+    /// <summary>BASE.EXT, then BASE-2.EXT, BASE-3.EXT … (up to 999) so nothing earlier is overwritten.</summary>
+    static IEnumerable<string> Candidates(string folder, string baseName, string extension) =>
+        Enumerable.Range(1, 999).Select(n => Path.Combine(folder, n == 1 ? baseName + extension : $"{baseName}-{n}{extension}"));
 
     /// <summary>Creates a new file under logs/acws/ named BASE.EXT, or BASE-2.EXT… so nothing earlier is overwritten.</summary>
     public (string Path, FileStream Stream) CreateLog(string baseName, string extension)
     {
         string logs = PathOf(LogsDir);
         Directory.CreateDirectory(logs);
-        for (int n = 1; ; n++)
+        foreach (var candidate in Candidates(logs, baseName, extension))
         {
-            string candidate = Path.Combine(logs, n == 1 ? baseName + extension : $"{baseName}-{n}{extension}");
             try { return (candidate, new FileStream(candidate, FileMode.CreateNew, FileAccess.Write, FileShare.Read)); }
-            catch (IOException) when (File.Exists(candidate) && n < 1000) { }
+            catch (IOException) when (File.Exists(candidate)) { }
         }
+        throw new IOException($"too many files named {baseName}{extension} in {LogsDir}");
     }
 
-    /// <summary>Reads and parses an ini file; on failure returns a message naming the file, never throws.</summary>
+    // ---- at start: leftovers of a crash, and old logs ----
+
+    /// <summary>
+    /// Removes temp files a killed acws left in cfg/ (and next to the targets of linked cfg files) and logs/acws/;
+    /// those of another acws still running are left alone. Returns the paths removed, relative to the folder.
+    /// </summary>
+    public IReadOnlyList<string> RemoveLeftoverTempFiles()
+    {
+        var folders = new HashSet<string>(StringComparer.Ordinal) { PathOf("cfg"), PathOf(LogsDir) };
+        foreach (var relative in new[] { ServerCfg, EntryListIni })
+        {
+            try { folders.Add(Path.GetDirectoryName(FinalTarget(PathOf(relative)))!); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        var removed = new List<string>();
+        foreach (var folder in folders.Where(Directory.Exists))
+            foreach (var file in Directory.EnumerateFiles(folder))
+            {
+                var match = TempName().Match(Path.GetFileName(file));
+                if (!match.Success || IsOtherLiveProcess(match.Groups["pid"].Value)) continue;
+                try { File.Delete(file); removed.Add(Path.GetRelativePath(Root, file).Replace('\\', '/')); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+        return removed;
+    }
+
+    static bool IsOtherLiveProcess(string pidText)
+    {
+        if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId) return false;
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
+    }
+
+    [GeneratedRegex(@"-(?<stamp>\d{8}-\d{6})(-\d+)?\.[^.]+$")]
+    private static partial Regex StampedName();
+
+    /// <summary>
+    /// Keeps the files of the newest <paramref name="runs"/> stamps in logs/acws/ (one acServer or stracker start
+    /// leaves its log and config copies under one stamp; each write leaves its backup copy under its own) and
+    /// removes the older ones. Files without a stamp are left alone. Returns the paths removed.
+    /// </summary>
+    public IReadOnlyList<string> PruneLogs(int runs)
+    {
+        string logs = PathOf(LogsDir);
+        if (!Directory.Exists(logs)) return [];
+        var stamped = Directory.EnumerateFiles(logs)
+            .Select(f => (File: f, Match: StampedName().Match(Path.GetFileName(f))))
+            .Where(f => f.Match.Success)
+            .GroupBy(f => f.Match.Groups["stamp"].Value, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Key, StringComparer.Ordinal);
+        var removed = new List<string>();
+        foreach (var file in stamped.Skip(runs).SelectMany(g => g))
+        {
+            try { File.Delete(file.File); removed.Add(Path.GetRelativePath(Root, file.File).Replace('\\', '/')); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    // ---- reading ----
+
+    static (byte[] Bytes, FileStamp Stamp) ReadBytes(string path)
+    {
+        var (buffer, length, stamp) = PosixFile.ReadRegular(path, MaxReadBytes, n => new byte[n]);
+        return (buffer.AsSpan(0, length).ToArray(), stamp);
+    }
+
+    /// <summary>One parsed copy per ini file, with the stamp of the version it was parsed from and when it was read.</summary>
+    readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini)> parsed = new();
+
+    /// <summary>
+    /// A file changed this long before it was read may still change within the same timestamp tick (coarse file
+    /// system clocks): its parsed copy is not trusted, so an edit by hand always shows in the next reply.
+    /// </summary>
+    const long RacyNs = 2_000_000_000;
+
+    /// <summary>
+    /// Reads and parses an ini file; on failure returns a message naming the file, never throws. The parse is
+    /// reused while the file's size, modification and change times and inode stay the same; each caller gets
+    /// its own copy to edit. No lock is held while reading or parsing.
+    /// </summary>
     public (IniDocument? Ini, string? Error) Load(string relative)
     {
         string path = PathOf(relative);
         try
         {
-            if (!File.Exists(path)) return (null, $"{relative} not found in {Root}");
-            return (IniDocument.Load(path, relative), null);
+            var stamp = PosixFile.StampOf(path);
+            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp
+                && Math.Max(stamp.ModifiedNs, stamp.ChangedNs) < hit.ReadAtNs - RacyNs)
+                return (hit.Ini.Copy(), null);
+            long readAt = PosixFile.UnixNs(DateTime.UtcNow);
+            var (bytes, readStamp) = ReadBytes(path);
+            var ini = IniDocument.Parse(bytes, relative);
+            parsed[relative] = (readStamp, readAt, ini);
+            return (ini.Copy(), null);
         }
+        catch (FileNotFoundException) { return (null, $"{relative} not found in {Root}"); }
+        catch (DirectoryNotFoundException) { return (null, $"{relative} not found in {Root}"); }
         catch (IniParseException e) { return (null, e.Message); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

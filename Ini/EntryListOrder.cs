@@ -36,12 +36,12 @@ public static class EntryListOrder
             {
                 var line = moving[j];
                 // A block holds exactly one header: its own.
-                var copy = line.Kind == IniLineKind.Section ? IniDocument.RenamedHeader(line, line.Section[..4] + number) : Copy(line);
+                var copy = line.Kind == IniLineKind.Section ? IniDocument.RenamedHeader(line, line.Section[..4] + number) : line.Copy();
                 if (j == moving.Count - 1) copy.Eol = place[^1].Eol;
                 else if (copy.Eol.Length == 0) copy.Eol = ini.NewLine;
                 result.Add(copy);
             }
-            result.AddRange(placeGap.Select(Copy));
+            result.AddRange(placeGap.Select(l => l.Copy()));
         }
         return IniDocument.Parse(ini.WithLines(result).ToBytes(), ini.Name);
     }
@@ -57,10 +57,4 @@ public static class EntryListOrder
         while (end > 1 && block[end - 1].Kind == IniLineKind.Blank) end--;
         return (block[..end], block[end..]);
     }
-
-    static IniLine Copy(IniLine l) => new()
-    {
-        Text = l.Text, Eol = l.Eol, Kind = l.Kind, Section = l.Section, Key = l.Key,
-        ValueStart = l.ValueStart, ValueLength = l.ValueLength,
-    };
 }

@@ -30,6 +30,12 @@ public sealed class IniLine
     public int ValueLength { get; init; }
 
     public string Value => Text.Substring(ValueStart, ValueLength);
+
+    public IniLine Copy() => new()
+    {
+        Text = Text, Eol = Eol, Kind = Kind, Section = Section, Key = Key,
+        ValueStart = ValueStart, ValueLength = ValueLength,
+    };
 }
 
 /// <summary>
@@ -276,6 +282,8 @@ public sealed class IniDocument
         // the new last line then has none, as the file had.
         if (index == lines.Count - 1 && lines[index].Eol.Length == 0)
         {
+            // Lines may be shared with the copies of a cached document: replace, never change one in place.
+            lines[index] = lines[index].Copy();
             lines[index].Eol = NewLine;
             added[^1].Eol = "";
         }
@@ -358,6 +366,12 @@ public sealed class IniDocument
         }
         return (prefix, blocks);
     }
+
+    /// <summary>
+    /// A copy that can be edited without touching this one (edits replace lines, so the lines themselves are
+    /// shared): how <see cref="ServerFolder.Load"/> hands out the one parsed copy it keeps per file version.
+    /// </summary>
+    public IniDocument Copy() => new(Name, [.. lines], hasBom, encoding) { index = index };
 
     /// <summary>A new document from whole lines, keeping this file's BOM and encoding.</summary>
     public IniDocument WithLines(IEnumerable<IniLine> newLines) => new(Name, newLines.ToList(), hasBom, encoding);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace AcWs.Results;
 
@@ -72,13 +73,16 @@ public sealed record RaceResult(
 
     [JsonIgnore] public bool IsRace => string.Equals(Type, Race, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Parses a results file; on failure returns the reason (for "&lt;file&gt; parse FAILED: &lt;reason&gt;"), never throws.</summary>
-    public static (RaceResult? Result, string? Error) Parse(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Parses a results file; on failure returns the reason (for "&lt;file&gt; parse FAILED: &lt;reason&gt;"), never throws.
+    /// Without <paramref name="lapsAndEvents"/> the Laps and Events arrays (most of a big file) are checked but not kept.
+    /// </summary>
+    public static (RaceResult? Result, string? Error) Parse(ReadOnlySpan<byte> bytes, bool lapsAndEvents = true)
     {
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         try
         {
-            var result = JsonSerializer.Deserialize(bytes, ResultsJson.Default.RaceResult);
+            var result = JsonSerializer.Deserialize(bytes, lapsAndEvents ? ResultsJson.Default.RaceResult : WithoutLapsAndEvents);
             if (result is null) return (null, "the file holds null, not a results object");
             return (result, null);
         }
@@ -94,6 +98,31 @@ public sealed record RaceResult(
             // Invalid UTF-8 surfaces here rather than as a JsonException.
             return (null, "not valid UTF-8 text");
         }
+    }
+
+    /// <summary>The same reader, but Laps and Events are skipped over as they are read rather than built.</summary>
+    static readonly JsonTypeInfo<RaceResult> WithoutLapsAndEvents = (JsonTypeInfo<RaceResult>)new JsonSerializerOptions(ResultsJson.Default.Options)
+    {
+        TypeInfoResolver = ResultsJson.Default.WithAddedModifier(info =>
+        {
+            if (info.Type != typeof(RaceResult)) return;
+            foreach (var property in info.Properties)
+            {
+                if (property.Name == "Laps") property.CustomConverter = new Skipped<IReadOnlyList<ResultLap>>();
+                if (property.Name == "Events") property.CustomConverter = new Skipped<IReadOnlyList<ResultEvent>>();
+            }
+        }),
+    }.GetTypeInfo(typeof(RaceResult));
+
+    sealed class Skipped<T> : JsonConverter<T> where T : class
+    {
+        public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteNullValue();
     }
 }
 

@@ -57,16 +57,47 @@ public static class ResultFiles
         return (relative, null);
     }
 
-    /// <summary>Reads and parses a results file that must be a race; errors read "&lt;file&gt; parse FAILED: &lt;reason&gt;".</summary>
+    /// <summary>How many results files are read at once (each needs a buffer as big as the file, up to the limit).</summary>
+    static readonly int readers = Math.Max(1, Environment.ProcessorCount);
+    static readonly SemaphoreSlim readerSlots = new(readers, readers);
+    /// <summary>One buffer per reader slot, kept for the next read: at most <see cref="readers"/> × the size limit.</summary>
+    static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> buffers = [];
+
+    /// <summary>A turn to read results files: waits (without holding a thread) while <see cref="readers"/> others read.</summary>
+    public static async Task<IDisposable> ReadingTurnAsync()
+    {
+        await readerSlots.WaitAsync();
+        return new Turn();
+    }
+
+    sealed class Turn : IDisposable
+    {
+        int done;
+        public void Dispose() { if (Interlocked.Exchange(ref done, 1) == 0) readerSlots.Release(); }
+    }
+
+    /// <summary>
+    /// Reads and parses a results file that must be a race; errors read "&lt;file&gt; parse FAILED: &lt;reason&gt;".
+    /// Only a regular file is read (a named pipe would wait for a writer forever), and only up to
+    /// <see cref="ServerFolder.MaxReadBytes"/>: a bigger file is refused from its size without being read.
+    /// </summary>
     public static (RaceResult? Race, string? Error) ReadRace(ServerFolder folder, string relative)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(folder.PathOf(relative)); }
+        byte[] kept = buffers.TryTake(out var taken) ? taken : [], buffer = kept;
+        (RaceResult? Result, string? Error) parsed;
+        try
+        {
+            (buffer, int length, _) = PosixFile.ReadRegular(folder.PathOf(relative), ServerFolder.MaxReadBytes,
+                size => kept.Length >= size ? kept : GC.AllocateUninitializedArray<byte>(size));
+            parsed = RaceResult.Parse(buffer.AsSpan(0, length), lapsAndEvents: false);
+        }
+        catch (FileTooBigException e) { return (null, $"{relative} parse FAILED: {e.Message} for a results file"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (null, $"{relative} parse FAILED: cannot read it: {e.Message}");
         }
-        var (race, error) = RaceResult.Parse(bytes);
+        finally { if (buffer.Length > 0) buffers.Add(buffer); }
+        var (race, error) = parsed;
         if (error is not null) return (null, $"{relative} parse FAILED: {error}");
         if (!race!.IsRace) return (null, $"{relative} parse FAILED: it is a {(string.IsNullOrEmpty(race.Type) ? "file without a Type" : race.Type)} session, not a RACE");
         return (race, null);
@@ -82,6 +113,7 @@ public static class ResultFiles
         string dir = folder.PathOf(ServerFolder.ResultsDir);
         if (!Directory.Exists(dir)) return (null, null, $"{ServerFolder.ResultsDir}/ not found in {folder.Root}");
         var files = new DirectoryInfo(dir).GetFiles("*.json")
+            .Where(f => PosixFile.IsRegularFile(f.FullName))
             .Select(f => (File: f, Info: NameInfo(f.Name)))
             .OrderByDescending(f => f.Info?.When ?? DateTime.MinValue)
             .ThenByDescending(f => f.File.LastWriteTimeUtc)

@@ -14,19 +14,7 @@ public class GridTests
     static readonly string[] DemoReverse =
         ["Callum Jones", "Joseph Elton", "Henry Spencer", "Danny Wilson", "Lee Crossley", "Bradley Ward", "Jayan Mistry", "Warren Pilz", "Sebastian Townsend"];
 
-    /// <summary>A temp folder holding the --demo files (embedded in acws): barbagallo, 9 slots, one race.</summary>
-    static TempServerFolder DemoFolder()
-    {
-        var f = new TempServerFolder(entryList: null);
-        var assembly = typeof(Demo).Assembly;
-        foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
-        {
-            using var source = assembly.GetManifestResourceStream("demo/" + name)!;
-            using var target = File.Create(f.PathOf(name));
-            source.CopyTo(target);
-        }
-        return f;
-    }
+    static TempServerFolder DemoFolder() => TempServerFolder.Demo();
 
     static Agent AgentFor(TempServerFolder f) => new(new Options { Dir = f.Root }, new ServerFolder(f.Root), TextWriter.Null);
 
@@ -323,5 +311,74 @@ public class GridTests
         await Assert.That(sections).IsEquivalentTo(Enumerable.Range(0, 9).Select(i => $"CAR_{i}").ToList(), TUnit.Assertions.Enums.CollectionOrdering.Matching);
         // The organiser got no echo of the event: its next frame answers its next command.
         await Assert.That((await organiser.AskAsync("grid order")).Data().TryGetProperty("grid", out _)).IsTrue();
+    }
+
+    /// <summary>The demo race with <paramref name="laps"/> lap rows added (about 150 bytes each): a big but legal results file.</summary>
+    static void WriteBigRace(TempServerFolder f, string name, int laps)
+    {
+        using var demo = JsonDocument.Parse(File.ReadAllBytes(f.PathOf(DemoRace)));
+        using var file = File.Create(f.PathOf("results/" + name));
+        using var w = new Utf8JsonWriter(file);
+        w.WriteStartObject();
+        foreach (var p in demo.RootElement.EnumerateObject().Where(p => p.Name != "Laps")) p.WriteTo(w);
+        w.WriteStartArray("Laps");
+        for (int i = 0; i < laps; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("DriverName", "Joseph Elton"); w.WriteString("DriverGuid", "76561198020046073");
+            w.WriteNumber("CarId", i % 9); w.WriteString("CarModel", "rss_formula_rss_4"); w.WriteNumber("Timestamp", 1000L * i);
+            w.WriteNumber("LapTime", 61000 + i % 977); w.WriteNumber("Cuts", 0); w.WriteString("Tyre", "H");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    [Test]
+    public async Task A_results_file_over_16_MiB_is_refused_by_its_size_and_a_big_legal_one_is_read()
+    {
+        using var f = DemoFolder();
+        using (var huge = File.Create(f.PathOf("results/huge.json"))) huge.SetLength(57 * 1000 * 1000);
+        var agent = AgentFor(f);
+        await Assert.That((await Run("grid finish huge.json", agent)).ErrorMsg())
+            .IsEqualTo("results/huge.json parse FAILED: it is 54.4 MiB, over the 16 MiB limit for a results file");
+        WriteBigRace(f, "big.json", 100_000);
+        await Assert.That(new FileInfo(f.PathOf("results/big.json")).Length).IsGreaterThan(10_000_000);
+        await Assert.That(Grid(await Run("grid finish big.json", agent))).IsEquivalentTo(DemoFinish, TUnit.Assertions.Enums.CollectionOrdering.Matching);
+    }
+
+    [Test]
+    public async Task Sixty_clients_finishing_from_a_big_results_file_at_once_keep_acws_under_200_MB()
+    {
+        using var f = DemoFolder();
+        WriteBigRace(f, "big.json", 100_000);
+        await using var agent = await AgentProcess.StartAsync(["--dir", f.Root, "--port", "0"]);
+        var clients = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => WsClient.ConnectAsync(agent.Port)));
+        var replies = await Task.WhenAll(clients.Select(c => c.AskAsync("grid finish big.json", TimeSpan.FromSeconds(120))));
+        foreach (var reply in replies) await Assert.That(reply.Data().Str("msg")).IsEqualTo("results/big.json parse SUCCESS");
+        // VmHWM: the most resident memory the process ever had.
+        string status = File.ReadAllText($"/proc/{agent.Process.Id}/status");
+        long peakKb = long.Parse(status.Split('\n').First(l => l.StartsWith("VmHWM:"))[6..].Trim().Split(' ')[0]);
+        Console.WriteLine($"acws peak RSS {peakKb / 1024} MiB with 60 clients on a {new FileInfo(f.PathOf("results/big.json")).Length / 1_000_000} MB results file");
+        await Assert.That(peakKb).IsLessThan(200 * 1000);
+        foreach (var c in clients) await c.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_named_pipe_or_folder_named_json_in_results_is_passed_over_and_shutdown_still_completes()
+    {
+        using var f = DemoFolder();
+        // Named as a newer race than the demo's, so the latest-race search meets them first.
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [f.PathOf("results/x.json"), f.PathOf("results/2030_1_1_10_0_RACE.json")]))
+            await mkfifo.WaitForExitAsync();
+        Directory.CreateDirectory(f.PathOf("results/2030_1_2_10_0_RACE.json"));
+        await using var agent = await AgentProcess.StartAsync(["--dir", f.Root, "--port", "0"]);
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        await Assert.That((await ws.AskAsync("grid finish")).Data().Str("msg")).IsEqualTo($"{DemoRace} parse SUCCESS");
+        await Assert.That((await ws.AskAsync("grid finish x.json")).ErrorMsg())
+            .IsEqualTo("results/x.json parse FAILED: cannot read it: it is a named pipe (FIFO), not a regular file");
+        await Assert.That((await ws.AskAsync("grid reverse 2030_1_2_10_0_RACE.json")).ErrorMsg()).IsEqualTo("results/2030_1_2_10_0_RACE.json not found");
+        await Assert.That((await ws.AskAsync("shutdown now")).Data().Str("msg")).IsEqualTo("acws shutting down");
+        await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(0);
     }
 }

@@ -161,4 +161,18 @@ public class ResultsTests
         await Assert.That(places.Select(p => p.Section + ":" + p.Driver).ToArray()).IsEquivalentTo(
             ["CAR_1:Joseph Elton", "CAR_0:Callum Jones", "CAR_3:Henry Spencer", "CAR_2:Lee Crossley"], TUnit.Assertions.Enums.CollectionOrdering.Matching);
     }
+
+    [Test]
+    [MethodDataSource(nameof(RealResultFiles))]
+    public async Task Without_laps_and_events_the_rest_reads_the_same_and_broken_laps_are_still_an_error(string file)
+    {
+        var full = Race(file);
+        var (light, error) = RaceResult.Parse(Bytes(file), lapsAndEvents: false);
+        await Assert.That(error).IsNull();
+        await Assert.That(light!.Laps).IsNull();
+        await Assert.That(light.Events).IsNull();
+        await Assert.That(light.Result).IsEquivalentTo(full.Result!, TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        await Assert.That(light with { Cars = full.Cars, Result = full.Result }).IsEqualTo(full with { Laps = null, Events = null });
+        await Assert.That(RaceResult.Parse("""{"Type":"RACE","Laps":[{"LapTime":1,]]}"""u8, lapsAndEvents: false).Error).IsNotNull();
+    }
 }

@@ -14,6 +14,13 @@ var opt = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) opt[args[i].TrimStart('-')] = args[i + 1];
 string Need(string k) => opt.TryGetValue(k, out var v) ? v : throw new ArgumentException($"--{k} is required");
 
+// load --stall CMD (bench/stall.sh): one polling client's `server status` while 63 others pipeline `server entries`.
+if (opt.TryGetValue("stall", out var stallCommand))
+{
+    Console.WriteLine(await Stall.RunAsync(stallCommand, Need("fifo")));
+    return 0;
+}
+
 var targets = new[]
 {
     new Target("acws", Need("acws"), Need("acws-bin"), IsAcws: true),
@@ -256,11 +263,15 @@ sealed class Server
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public double RssMiB()
+    public double RssMiB() => Status("VmRSS:");
+    /// <summary>The most resident memory the process ever had (VmHWM).</summary>
+    public double PeakRssMiB() => Status("VmHWM:");
+
+    double Status(string key)
     {
         foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
-            if (line.StartsWith("VmRSS:"))
-                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            if (line.StartsWith(key))
+                return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
         return double.NaN;
     }
 
@@ -294,10 +305,12 @@ sealed class Ws : IAsyncDisposable
 
     public async Task<string> RoundTripAsync(string text)
     {
-        int n = Encoding.UTF8.GetBytes(text, buffer);
-        await ws.SendAsync(buffer.AsMemory(0, n), WebSocketMessageType.Text, true, default);
+        await SendAsync(text);
         return await ReceiveAsync(default);
     }
+
+    public Task SendAsync(string text) =>
+        ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, default);
 
     public async Task<string> ReceiveAsync(CancellationToken token)
     {
@@ -321,6 +334,62 @@ sealed class Ws : IAsyncDisposable
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
         ws.Dispose();
+    }
+}
+
+/// <summary>
+/// Does one busy command stall everyone? 63 clients each keep <see cref="InFlight"/> `server entries` in flight
+/// (send, and send the next as each reply arrives) on the 64-car folder, while one client sends `server status`
+/// every 20 ms and times each reply. Bounded by count: <see cref="Polls"/> polls.
+/// </summary>
+static class Stall
+{
+    const int Busy = 63, InFlight = 8, Polls = 300;
+
+    public static async Task<string> RunAsync(string command, string fifo)
+    {
+        var server = (await Server.StartAsync(command, fifo)).Server;
+        try
+        {
+            var poller = await Ws.ConnectAsync(server.Port, welcome: true);
+            var busy = await Task.WhenAll(Enumerable.Range(0, Busy).Select(_ => Ws.ConnectAsync(server.Port, welcome: true)));
+            using var stop = new CancellationTokenSource();
+            long entries = 0;
+            var load = busy.Select(c => Task.Run(async () =>
+            {
+                try
+                {
+                    for (int i = 0; i < InFlight; i++) await c.SendAsync("server entries");
+                    while (!stop.IsCancellationRequested)
+                    {
+                        await c.ReceiveAsync(stop.Token);
+                        Interlocked.Increment(ref entries);
+                        await c.SendAsync("server entries");
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+            })).ToList();
+
+            var ms = new double[Polls];
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < Polls; i++)
+            {
+                await Task.Delay(20);
+                long t0 = Stopwatch.GetTimestamp();
+                string reply = await poller.RoundTripAsync("server status");
+                ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (!reply.StartsWith("{\"data\"")) throw new Exception($"server status: {reply}");
+            }
+            double seconds = sw.Elapsed.TotalSeconds;
+            long done = Interlocked.Read(ref entries);
+            double peak = server.PeakRssMiB();
+            stop.Cancel();
+            await Task.WhenAll(load);
+            return $"`server status` p50 / p99 / max: {Stats.Percentile(ms, 50):0.0} / {Stats.Percentile(ms, 99):0.0} / {ms.Max():0.0} ms " +
+                   $"({Polls} polls) while {Busy} clients pipelined `server entries` ({InFlight} in flight each): " +
+                   $"{done / seconds:0} replies/s; acws peak RSS {peak:0} MiB";
+        }
+        finally { await server.StopAsync(); }
     }
 }
 

@@ -29,6 +29,20 @@ public sealed class TempServerFolder : IDisposable
         if (entryList is not null) File.Copy(Fixtures.Real("cfg/" + entryList), Cfg("entry_list.ini"));
     }
 
+    /// <summary>A temp folder holding the --demo files (embedded in acws): barbagallo, 9 slots, one race.</summary>
+    public static TempServerFolder Demo()
+    {
+        var f = new TempServerFolder(entryList: null);
+        var assembly = typeof(AcWs.Demo).Assembly;
+        foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
+        {
+            using var source = assembly.GetManifestResourceStream("demo/" + name)!;
+            using var target = File.Create(f.PathOf(name));
+            source.CopyTo(target);
+        }
+        return f;
+    }
+
     public string Cfg(string name) => Path.Combine(Root, "cfg", name);
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
