@@ -48,7 +48,7 @@ public static class LobbyCommands
         {
             if (!ServerConfig.From(serverCfg).RegisterToLobby)
                 return (null, $"REGISTER_TO_LOBBY=0 in {ServerFolder.ServerCfg}: this server does not register with the lobby (set REGISTER_TO_LOBBY=1 and restart the server)");
-            if (agent.AcServerOutput.CalledUrl is { } called) return (called, null);
+            if (agent.Live.CalledUrl is { } called) return (called, null);
             var (entryList, _) = agent.Folder.Load(ServerFolder.EntryListIni);
             return (LobbyUrl.Register(agent.Options.LobbyUrl, serverCfg, entryList), null);
         }

@@ -17,7 +17,7 @@ public static class ServerCommands
     {
         var cfg = ServerConfig.From(serverCfg);
         var status = StatusOf(agent.AcServer);
-        var output = agent.AcServerOutput;
+        var output = agent.Live;
         var (entries, entriesError) = EntriesBySlot(agent);
         return new ServerInfo(
             Name: cfg.Name, Track: cfg.Track, ConfigTrack: cfg.ConfigTrack, Cars: cfg.Cars,
@@ -72,7 +72,7 @@ public static class ServerCommands
     {
         var drivers = new Dictionary<string, DriverView>();
         if (agent.AcServerRunning)
-            foreach (var d in agent.AcServerOutput.Drivers.Values.OrderBy(d => d.Since))
+            foreach (var d in agent.Live.Drivers.Values.OrderBy(d => d.Since))
                 drivers[d.Name] = DriverView.Of(d, "joining");
         return ValueTask.FromResult(Reply.Ok(new DriversData(drivers)));
     }
@@ -118,7 +118,7 @@ public static class ServerCommands
 
     public static ValueTask<Reply> Sessions(Call call, Agent agent)
     {
-        string? active = agent.AcServerRunning ? agent.AcServerOutput.Session?.Type : null;
+        string? active = agent.AcServerRunning ? agent.Live.Session?.Type : null;
         return ValueTask.FromResult(Reply.Ok(new SessionsData(SessionViews(call.ServerCfg!, active))));
     }
 

@@ -22,18 +22,13 @@ public sealed class Agent
         this.log = new LogWriter(log);
         crashBackoff = Timings.CrashBackoff;
         AcServer = new Supervisor("acServer", "Assetto Corsa server", folder, Timings, () => AcServerLauncher.Resolve(Options, Folder));
-        AcServerOutput = NewOutputParser();
+        NewRun();
         AcServer.OnStarting = () =>
         {
             Lobby.Reset();
-            AcServerOutput = NewOutputParser();
+            NewRun();
         };
-        AcServer.OnLine = line =>
-        {
-            foreach (var data in AcServerOutput.Feed(line)) Push(Reply.Event(TopicOf(data), data));
-            // Off the line reader: a lobby call must not hold up acServer's next lines.
-            if (Options.LobbyAuto && AcServerLog.IsLobbyError(line)) _ = Task.Run(ReRegisterAsync);
-        };
+        AcServer.OnLine = OnAcServerLine;
         AcServer.OnCrash = OnAcServerCrash;
         Stracker = new Supervisor("stracker", "stracker", folder, Timings, () => StrackerLauncher.Resolve(Options, Folder));
         Stracker.OnCrash = code => ReportCrash(Stracker, code, "tracker", TrackerCommands.Stopped(this));
@@ -58,7 +53,23 @@ public sealed class Agent
     public LobbyBook Lobby { get; } = new();
     public const int LobbyTries = 3;
     /// <summary>What the running (or last) acServer printed: version, drivers, session, lobby.</summary>
-    public AcServerLog AcServerOutput { get; private set; }
+    OutputFeed output = null!;
+    /// <summary>What the running (or last) acServer printed: who it is, drivers, session, lobby.</summary>
+    public LiveState Live => output.State;
+
+    /// <summary>A new acServer run: a fresh grammar and state (the lobby book outlives runs).</summary>
+    void NewRun() => output = new OutputFeed(new AcServerGrammar(), new LiveState(SlotBallast, Lobby));
+
+    /// <summary>One line of acServer's output, to every client as the frames it gives.</summary>
+    void OnAcServerLine(string line)
+    {
+        foreach (var heard in output.Feed(line))
+        {
+            Push(Reply.Event(heard.Topic, heard.Data));
+            // Off the line reader: a lobby call must not hold up acServer's next lines.
+            if (heard.Event is LobbyLost && Options.LobbyAuto) _ = Task.Run(ReRegisterAsync);
+        }
+    }
     /// <summary>Set when something listens on acServer's ports while acws runs none: an acServer acws did not start.</summary>
     public string? ForeignProcess { get; private set; }
     long foreignCheckedTicks;
@@ -103,15 +114,6 @@ public sealed class Agent
     /// <summary>Pushes an error nobody asked about (a crash, a failed automatic retry), marked as an event.</summary>
     public void PushError(string msg) => Push(Reply.FailEvent(msg).ToUtf8());
 
-    /// <summary>What a frame from acServer's output is about: the key the original put it under.</summary>
-    static string TopicOf(object data) => data switch
-    {
-        DriverEventData => "driver",
-        SessionEventData => "session",
-        LobbyEventData => "lobby",
-        _ => "server",
-    };
-
     int commandsRunning;
 
     /// <summary>Marks a command as running until disposed, so shutdown can let its reply go out first.</summary>
@@ -134,7 +136,6 @@ public sealed class Agent
         public void Dispose() { if (Interlocked.Exchange(ref done, 1) == 0) action(); }
     }
 
-    AcServerLog NewOutputParser() => new(SlotBallast, Lobby);
 
     /// <summary>One register call to the lobby; the answer updates <see cref="Lobby"/>.</summary>
     public async Task<LobbyAnswer> RegisterWithLobbyAsync(string url)
@@ -224,7 +225,7 @@ public sealed class Agent
 
     void OnAcServerCrash(int exitCode)
     {
-        AcServerOutput = NewOutputParser();
+        NewRun();
         // Scheduled before anyone hears of the crash, so a `server stop` sent on hearing it always finds it.
         var restart = Options.RestartOnCrash && !ShutdownRequested.IsCompleted ? ScheduleCrashRestart(null) : null;
         ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg));

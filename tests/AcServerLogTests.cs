@@ -5,17 +5,28 @@ using AcWs.Tests.Support;
 
 namespace AcWs.Tests;
 
-/// <summary>The acServer output parser fed the real acServer lines from tests/fixtures, one at a time.</summary>
+/// <summary>acServer's output path (grammar, live state, wire mapping) fed the real acServer lines from tests/fixtures, one at a time.</summary>
 public class AcServerLogTests
 {
-    static AcServerLog NewLog() => new(slot => (slot * 10, slot));
+    /// <summary>The feed as the agent runs it, and its state.</summary>
+    sealed class Log(OutputFeed feed)
+    {
+        public IReadOnlyList<OutputFeed.Heard> Feed(string line) => feed.Feed(line);
+        public LiveState State => feed.State;
+        public IReadOnlyList<string> Cars => State.Cars;
+        public IReadOnlyDictionary<string, Driver> Drivers => State.Drivers;
+        public ActiveSession? Session => State.Session;
+        public LobbyState Lobby => State.Lobby;
+    }
 
-    static List<JsonElement> FeedFile(AcServerLog log, string path)
+    static Log NewLog() => new(new OutputFeed(new AcServerGrammar(), new LiveState(slot => (slot * 10, slot), new LobbyBook())));
+
+    static List<JsonElement> FeedFile(Log log, string path)
     {
         var events = new List<JsonElement>();
         foreach (var raw in File.ReadAllText(path).Split('\n'))
-            foreach (var data in log.Feed(raw.TrimEnd('\r')))
-                events.Add(JsonDocument.Parse(Reply.Ok(data).ToJson()).RootElement.GetProperty("data").Clone());
+            foreach (var heard in log.Feed(raw.TrimEnd('\r')))
+                events.Add(JsonDocument.Parse(Reply.Ok(heard.Data).ToJson()).RootElement.GetProperty("data").Clone());
         return events;
     }
 

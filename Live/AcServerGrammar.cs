@@ -1,49 +1,21 @@
 using System.Globalization;
-using AcWs.Commands;
 
 namespace AcWs.Live;
 
-/// <summary>A driver on the server now, as pieced together from acServer's join lines.</summary>
-public sealed record Driver(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot, int Ballast, int Restrictor, DateTime Since);
-
-/// <summary>The session acServer announced last.</summary>
-public sealed record ActiveSession(string Type, int Laps, int Time);
-
-/// <summary>What acServer told us about the lobby.</summary>
-public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegister, string? UrlPing, string? LastMsg);
-
 /// <summary>
-/// Reads acServer's console output one line at a time and keeps what it says: version, track, cars,
-/// who is connected, the active session, the lobby. Each line may give events to push to every client.
-/// Never throws on a line it does not understand; such lines are ignored (they are in the log file).
+/// The grammar of Kunos acServer's console output: turns its lines, one at a time, into <see cref="LiveEvent"/>s
+/// (start-up banner, drivers joining and leaving, sessions, the lobby). It keeps only what a join spread over
+/// several lines needs. Never throws on a line it does not understand; such lines are only logged.
 /// </summary>
-public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBallast, LobbyBook? lobby = null)
+public sealed class AcServerGrammar : ILogGrammar
 {
-    readonly LobbyBook lobbyBook = lobby ?? new LobbyBook();
-    readonly Lock gate = new();
-    readonly Dictionary<string, Driver> drivers = new(StringComparer.Ordinal);
-    bool expectTimestamp;
     // A join in progress: acServer prints it over several lines.
     string joinHost = "", joinCar = "", joinGuid = "";
     int joinPort, joinSlot = -1;
     string? sessionName;
     int sessionTime;
-
-    public string? Version { get; private set; }
-    public string? Timestamp { get; private set; }
-    public string? Track { get; private set; }
-    public IReadOnlyList<string> Cars { get; private set; } = [];
-    public ActiveSession? Session { get; private set; }
-    public LobbyState Lobby => lobbyBook.State;
-    /// <summary>The register address this run of acServer printed after <c>CALLING</c>, if it did.</summary>
-    public string? CalledUrl { get; private set; }
-
-    public int DriverCount { get { lock (gate) return drivers.Count; } }
-
-    public IReadOnlyDictionary<string, Driver> Drivers
-    {
-        get { lock (gate) return new Dictionary<string, Driver>(drivers); }
-    }
+    string? version, timestamp, track;
+    bool expectTimestamp;
 
     const string Banner = "Assetto Corsa Dedicated Server ";
     const string PickupConnection = "NEW PICKUP CONNECTION from";
@@ -56,46 +28,39 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
     const string Disconnected = "driver disconnected:";
     const string SessionPrefix = "SENDING session ";
 
-    /// <summary>Feeds one line (without its line ending); returns the events it causes, each the data of a pushed frame.</summary>
-    public IReadOnlyList<object> Feed(string line)
+    /// <summary>Feeds one line (without its line ending); returns the events it tells of. Lines come from one reader at a time.</summary>
+    public IReadOnlyList<LiveEvent> Feed(string line)
     {
-        lock (gate)
+        try { return Parse(line); }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
-            try { return Parse(line); }
-            catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-            {
-                return [];
-            }
+            return [];
         }
     }
 
-    static readonly IReadOnlyList<object> None = [];
+    static readonly IReadOnlyList<LiveEvent> None = [];
 
-    IReadOnlyList<object> Parse(string line)
+    IReadOnlyList<LiveEvent> Parse(string line)
     {
-        if (line.StartsWith(Banner, StringComparison.Ordinal) && line[Banner.Length..].Trim() is ['v', ..] version)
+        if (line.StartsWith(Banner, StringComparison.Ordinal) && line[Banner.Length..].Trim() is ['v', ..] banner)
         {
-            Version = version.Split(' ')[0];
+            version = banner.Split(' ')[0];
             expectTimestamp = true;
             return None;
         }
         if (expectTimestamp && IsTimestamp(line))
         {
-            Timestamp = line.Trim();
+            timestamp = line.Trim();
             expectTimestamp = false;
             return None;
         }
         if (line.StartsWith("TRACK=", StringComparison.Ordinal))
         {
-            Track = line[6..].Trim();
+            track = line[6..].Trim();
             return None;
         }
         if (line.StartsWith("CARS=", StringComparison.Ordinal))
-        {
-            Cars = Quoted(line);
-            return [new ServerEventData(new ServerEventBody(new ServerEvent(
-                "Assetto Corsa Dedicated Server starting", Version, Timestamp, Track, Cars)))];
-        }
+            return [new ServerStarting("acServer", version, timestamp, track, Quoted(line))];
         if (line.StartsWith(PickupConnection, StringComparison.Ordinal) || line.StartsWith(Connection, StringComparison.Ordinal))
         {
             // "NEW PICKUP CONNECTION from  HOST:PORT"; older acServers print "NEW CONNECTION from <nil>": no address.
@@ -124,22 +89,15 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
         }
         if (line.StartsWith(DriverPrefix, StringComparison.Ordinal) && NameAndTeam(line[DriverPrefix.Length..]) is var (name, team))
         {
-            var (ballast, restrictor) = joinSlot >= 0 ? slotBallast(joinSlot) : (0, 0);
-            var driver = new Driver(name, joinHost, joinPort, joinCar, joinGuid, team,
-                joinSlot, ballast, restrictor, DateTime.UtcNow);
-            drivers[name] = driver;
+            var driver = new Driver(name, joinHost, joinPort, joinCar, joinGuid, team, joinSlot, 0, 0, DateTime.UtcNow);
             joinHost = joinCar = joinGuid = "";
             joinPort = 0;
             joinSlot = -1;
-            return [new DriverEventData(DriverView.Of(driver, "joining"))];
+            return [new DriverJoined(driver)];
         }
         int disconnected = line.IndexOf(Disconnected, StringComparison.OrdinalIgnoreCase);
         if (disconnected >= 0 && NameAndTeam(line[(disconnected + Disconnected.Length)..]) is var (leaving, _))
-        {
-            // A driver who joined before acws started is removed quietly.
-            if (!drivers.Remove(leaving, out var gone)) return None;
-            return [new DriverEventData(DriverView.Of(gone, "leaving"))];
-        }
+            return [new DriverLeft(leaving)];
         if (line.StartsWith(SessionPrefix, StringComparison.Ordinal) && line.IndexOf(" : ", StringComparison.Ordinal) is int sep and > 0)
         {
             string value = line[(sep + 3)..].Trim();
@@ -150,39 +108,19 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
                 case "laps":
                     if (sessionName is null) return None;
                     int laps = int.Parse(value, CultureInfo.InvariantCulture);
-                    string type = SessionType(sessionName);
-                    Session = new ActiveSession(type, laps, sessionTime);
+                    var session = new ActiveSession(SessionType(sessionName), laps, sessionTime);
                     sessionName = null;
-                    return [new SessionEventData(new SessionEventBody(new SessionEvent(type, laps, sessionTime, $"{type} session starting", true)))];
+                    return [new SessionStarted(session)];
                 default: return None;
             }
         }
         if (line.StartsWith("CALLING ", StringComparison.Ordinal) && line.Contains("/register", StringComparison.Ordinal))
-        {
-            CalledUrl = line[8..].Trim();
-            lobbyBook.Update(l => l with { UrlRegister = CalledUrl });
-            return None;
-        }
+            return [new LobbyCalling(line[8..].Trim())];
         if (line.StartsWith("SENDING http", StringComparison.Ordinal) && line.Contains("/ping", StringComparison.Ordinal))
-        {
-            lobbyBook.Update(l => l with { UrlPing = line[8..].Trim() });
-            return None;
-        }
-        if (line.StartsWith("RESPONSE: ", StringComparison.Ordinal))
-        {
-            lobbyBook.Update(l => l with { LastMsg = line[10..].Trim() });
-            return None;
-        }
-        if (line.Trim() == "CONNECTED TO LOBBY")
-        {
-            lobbyBook.Update(l => l with { Connected = true, Since = DateTime.UtcNow });
-            return [LobbyEvent("connected to lobby")];
-        }
-        if (IsLobbyError(line))
-        {
-            lobbyBook.Update(l => l with { Connected = false, LastMsg = line.Trim() });
-            return [LobbyEvent(line.Trim())];
-        }
+            return [new LobbyPinging(line[8..].Trim())];
+        if (line.StartsWith("RESPONSE: ", StringComparison.Ordinal)) return [new LobbyAnswered(line[10..].Trim())];
+        if (line.Trim() == "CONNECTED TO LOBBY") return [new LobbyConnected()];
+        if (IsLobbyError(line)) return [new LobbyLost(line.Trim())];
         return None;
     }
 
@@ -226,8 +164,6 @@ public sealed class AcServerLog(Func<int, (int Ballast, int Restrictor)> slotBal
         }
         return [.. found];
     }
-
-    object LobbyEvent(string msg) => new LobbyEventData(new LobbyEventBody(LobbyCommands.EventOf(Lobby, msg)));
 
     /// <summary>acServer says "Qualification"; the protocol and server_cfg.ini say Qualify.</summary>
     public static string SessionType(string acServerName) => acServerName.Trim().ToLowerInvariant() switch

@@ -1,0 +1,38 @@
+namespace AcWs.Live;
+
+/// <summary>A driver on the server now, as pieced together from the server's join lines.</summary>
+public sealed record Driver(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot, int Ballast, int Restrictor, DateTime Since);
+
+/// <summary>The session the server announced last.</summary>
+public sealed record ActiveSession(string Type, int Laps, int Time);
+
+/// <summary>What the server told us about the lobby.</summary>
+public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegister, string? UrlPing, string? LastMsg);
+
+/// <summary>
+/// Something a server's output says happened, in plain domain terms: no JSON, no wire names. A log grammar
+/// turns lines into these; <see cref="LiveState"/> keeps what they add up to; one wire mapping
+/// (<c>Commands/WireEvents.cs</c>) turns the ones clients hear of into frames.
+/// </summary>
+public abstract record LiveEvent;
+
+/// <summary>The server printed who it is and what it runs (its start-up banner).</summary>
+public sealed record ServerStarting(string Kind, string? Version, string? Timestamp, string? Track, IReadOnlyList<string> Cars) : LiveEvent;
+/// <summary>A driver is on the server (ballast and restrictor are filled in by <see cref="LiveState"/> from the entry list).</summary>
+public sealed record DriverJoined(Driver Driver) : LiveEvent;
+/// <summary>A driver left; <see cref="Name"/> is all the line says.</summary>
+public sealed record DriverLeft(string Name) : LiveEvent;
+public sealed record SessionStarted(ActiveSession Session) : LiveEvent;
+/// <summary>The server is calling the lobby's register address.</summary>
+public sealed record LobbyCalling(string Url) : LiveEvent;
+public sealed record LobbyPinging(string Url) : LiveEvent;
+public sealed record LobbyAnswered(string Answer) : LiveEvent;
+public sealed record LobbyConnected : LiveEvent;
+/// <summary>The server says its lobby registration is lost (the line, as printed).</summary>
+public sealed record LobbyLost(string Line) : LiveEvent;
+
+/// <summary>Turns one server's console output, one line at a time, into events. Never throws on a line it does not know.</summary>
+public interface ILogGrammar
+{
+    IReadOnlyList<LiveEvent> Feed(string line);
+}
