@@ -119,9 +119,22 @@ public sealed class Listener : IAsyncDisposable
                 Respond(response, 404, "text/plain", "not found: WebSocket clients connect to /, browsers open / and GET /health reports status\n"u8.ToArray());
                 return;
             }
+            // Whatever the answer to a WebSocket request, the connection ends with it.
+            response.KeepAlive = false;
             if (!request.IsWebSocketRequest)
             {
                 Respond(response, 400, "text/plain", "this is a WebSocket endpoint: connect with a WebSocket client, or GET / with a browser\n"u8.ToArray());
+                return;
+            }
+            if (request.Headers["Sec-WebSocket-Version"] != "13")
+            {
+                response.AddHeader("Sec-WebSocket-Version", "13");
+                Respond(response, 426, "text/plain", "this server speaks WebSocket version 13 (RFC 6455): send 'Sec-WebSocket-Version: 13'\n"u8.ToArray());
+                return;
+            }
+            if (!IsHandshakeKey(request.Headers["Sec-WebSocket-Key"]))
+            {
+                Respond(response, 400, "text/plain", "a WebSocket upgrade needs 'Sec-WebSocket-Key': 16 random bytes in base64 (RFC 6455)\n"u8.ToArray());
                 return;
             }
             if (!WebConsole.OriginAllowed(request.Headers["Origin"], request.Headers["Host"], agent.Options.AllowOrigins))
@@ -153,8 +166,6 @@ public sealed class Listener : IAsyncDisposable
             {
                 var ws = await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30));
                 await new Client(ws.WebSocket, agent, remote).RunAsync();
-                // The WebSocket is closed: drop the connection, so HttpListener writes nothing more on it.
-                response.Abort();
             }
             finally { Interlocked.Decrement(ref active); }
         }
@@ -166,6 +177,19 @@ public sealed class Listener : IAsyncDisposable
         {
             agent.Log($"connection from {remote} failed: {e}");
         }
+        finally
+        {
+            // Every request ends with its connection answered or dropped (a no-op after Respond):
+            // after a WebSocket closes it drops the connection, so HttpListener writes nothing more on it.
+            response.Abort();
+        }
+    }
+
+    /// <summary>RFC 6455: the key is 16 bytes in base64 (24 characters).</summary>
+    static bool IsHandshakeKey(string? key)
+    {
+        Span<byte> decoded = stackalloc byte[18];
+        return key is { Length: 24 } && Convert.TryFromBase64String(key, decoded, out int length) && length == 16;
     }
 
     /// <summary>Bearer header or ?token=, compared in constant time (as hashes, so the length does not leak either).</summary>
