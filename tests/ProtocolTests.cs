@@ -85,6 +85,22 @@ public class ProtocolTests
     }
 
     [Test]
+    public async Task Client_text_is_escaped_in_the_log_one_command_one_line()
+    {
+        using var folder = new TempServerFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        await ws.AskAsync("help\n2026-11-26 07:00:00 client#99 10.0.0.66:4242 > shutdown now");
+        await ws.AskAsync("server info\u001b[2J\u001b]0;owned\u0007\r\u2028\u202Eevil");
+        string log = await host.LogWhenAsync(l => l.Contains("evil"));
+        var lines = log.Split('\n');
+        await Assert.That(lines.Any(l => l.Contains("> help\\x0A2026-11-26 07:00:00 client#99 10.0.0.66:4242 > shutdown now"))).IsTrue();
+        await Assert.That(lines.Any(l => l.StartsWith("2026-11-26 07:00:00 client#99"))).IsFalse();
+        await Assert.That(lines.Any(l => l.Contains("> server info\\x1B[2J\\x1B]0;owned\\x07\\x0D\\u2028\\u202Eevil"))).IsTrue();
+        await Assert.That(log.Count(c => c is '\u001b' or '\u0007' or '\r' or '\u2028' or '\u202E')).IsEqualTo(0);
+    }
+
+    [Test]
     public async Task Plain_http_gets_health_the_console_404_and_400()
     {
         using var folder = new TempServerFolder();
