@@ -192,16 +192,26 @@ public sealed class Listener : IAsyncDisposable
         return key is { Length: 24 } && Convert.TryFromBase64String(key, decoded, out int length) && length == 16;
     }
 
-    /// <summary>Bearer header or ?token=, compared in constant time (as hashes, so the length does not leak either).</summary>
+    /// <summary>
+    /// Bearer header (the scheme in any case, as RFC 7235 says) or <c>?token=</c> (exactly that name: HttpListener's
+    /// own query lookup would also take <c>?TOKEN=</c>), compared in constant time (as hashes, so the length does not leak either).
+    /// </summary>
     bool Authorized(HttpListenerRequest request)
     {
         if (token is null) return true;
         string? given = null;
         var header = request.Headers["Authorization"];
         if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) given = header[7..].Trim();
-        given ??= request.QueryString["token"];
+        given ??= QueryToken(request.Url?.Query);
         if (given is null) return false;
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), token);
+    }
+
+    static string? QueryToken(string? query)
+    {
+        foreach (var pair in (query ?? "").TrimStart('?').Split('&'))
+            if (pair.StartsWith("token=", StringComparison.Ordinal)) return Uri.UnescapeDataString(pair[6..].Replace('+', ' '));
+        return null;
     }
 
     /// <summary>The one way the HTTP edge answers: status, type, length, and the body unless the request was HEAD.</summary>

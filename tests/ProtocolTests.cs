@@ -85,6 +85,30 @@ public class ProtocolTests
     }
 
     [Test]
+    public async Task The_bearer_scheme_is_case_insensitive_and_the_query_parameter_is_exactly_token()
+    {
+        using var folder = new TempServerFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root, token: "s3cret+token/=");
+        foreach (var scheme in new[] { "bearer", "BEARER", "Bearer" })
+        {
+            using var ws = new ClientWebSocket();
+            ws.Options.SetRequestHeader("Authorization", $"{scheme} s3cret+token/=");
+            await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{host.Port}/"), CancellationToken.None);
+            await Assert.That(ws.State).IsEqualTo(WebSocketState.Open);
+        }
+        await using (var byQuery = await WsClient.ConnectAsync(host.Port, token: "s3cret+token/="))
+            await Assert.That((await byQuery.AskAsync("server status")).IsError()).IsFalse();
+        foreach (var name in new[] { "TOKEN", "Token", "token_", "xtoken" })
+        {
+            using var raw = new ClientWebSocket();
+            raw.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<WebSocketException>(() =>
+                raw.ConnectAsync(new Uri($"ws://127.0.0.1:{host.Port}/?{name}={Uri.EscapeDataString("s3cret+token/=")}"), CancellationToken.None));
+            await Assert.That(raw.HttpStatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Test]
     public async Task Client_text_is_escaped_in_the_log_one_command_one_line()
     {
         using var folder = new TempServerFolder();
