@@ -60,6 +60,48 @@ public class ResourceLimitTests
         await Assert.That((await ws.AskAsync("server status")).IsError()).IsFalse();
     }
 
+    [Test]
+    public async Task A_client_that_does_not_read_big_replies_is_dropped_and_memory_stays_bounded()
+    {
+        using var folder = new TempServerFolder();
+        var ini = Ini.IniDocument.Load(folder.Cfg("server_cfg.ini"), "server_cfg.ini");
+        ini.Set("SERVER", "NAME", new string('n', 5_000_000));
+        File.WriteAllBytes(folder.Cfg("server_cfg.ini"), ini.ToBytes());
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
+        await using var flooder = await WsClient.ConnectAsync(agent.Port);
+        await using var other = await WsClient.ConnectAsync(agent.Port);
+
+        long peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, agent.ResidentBytes);
+                await Task.Delay(20);
+            }
+        });
+        var command = Encoding.UTF8.GetBytes("server info");
+        try
+        {
+            for (int i = 0; i < 1000; i++)
+                await flooder.Socket.SendAsync(command, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or IOException) { /* dropped by the agent, as it should be */ }
+        string log = "";
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(log = agent.StdOut).Contains("is not reading its replies (over 8 MiB unsent); dropping it") && DateTime.UtcNow < deadline)
+        {
+            await Assert.That((await other.AskAsync("server status")).IsError()).IsFalse();
+        }
+        sampling.Cancel();
+        await sampler;
+
+        await Assert.That(log).Contains("is not reading its replies (over 8 MiB unsent); dropping it");
+        await Assert.That((await other.AskAsync("server status")).IsError()).IsFalse();
+        await Assert.That(peak).IsLessThan(200L * 1024 * 1024);
+    }
+
     /// <summary>Sends a raw request and reads until the agent closes the connection.</summary>
     static async Task<string> ExchangeAsync(int port, string request)
     {
