@@ -20,7 +20,12 @@ public sealed class Listener : IAsyncDisposable
     readonly HttpListener http = new();
     readonly byte[]? token;
     readonly List<Task> connections = [];
+    readonly CancellationTokenSource stopping = new();
+    StalledConnections? stalled;
     int active;
+
+    /// <summary>How long a connection may go without a whole request header (HttpListener on Linux has no such limit).</summary>
+    public static readonly TimeSpan RequestHeaderDeadline = TimeSpan.FromSeconds(10);
 
     public Listener(Agent agent)
     {
@@ -52,6 +57,7 @@ public sealed class Listener : IAsyncDisposable
             {
                 http.Start();
                 Port = candidate;
+                stalled = new StalledConnections(Port, RequestHeaderDeadline);
                 string shown = prefixHost == "*" ? host : prefixHost;
                 agent.Endpoint = $"{shown}:{Port}";
                 return;
@@ -79,6 +85,7 @@ public sealed class Listener : IAsyncDisposable
     /// <summary>Accepts requests until <see cref="DisposeAsync"/>.</summary>
     public async Task RunAsync()
     {
+        _ = stalled?.RunAsync(stopping.Token);
         while (http.IsListening)
         {
             HttpListenerContext context;
@@ -99,6 +106,7 @@ public sealed class Listener : IAsyncDisposable
         var request = context.Request;
         var response = context.Response;
         string remote = request.RemoteEndPoint?.ToString() ?? "?";
+        using var inProgress = stalled!.Begin(request.RemoteEndPoint);
         try
         {
             string path = request.Url?.AbsolutePath ?? "/";
@@ -230,6 +238,7 @@ public sealed class Listener : IAsyncDisposable
         Task[] open;
         lock (connections) open = [.. connections];
         try { await Task.WhenAll(open).WaitAsync(TimeSpan.FromSeconds(3)); } catch { /* closing anyway */ }
+        stopping.Cancel();
         try { http.Stop(); http.Close(); } catch (ObjectDisposedException) { }
     }
 }

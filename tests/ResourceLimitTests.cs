@@ -61,6 +61,40 @@ public class ResourceLimitTests
     }
 
     [Test]
+    public async Task Connections_that_never_finish_a_request_header_are_closed_and_websocket_clients_are_not()
+    {
+        using var folder = new TempServerFolder();
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        int baseline = agent.OpenDescriptors;
+        var stalled = new List<Socket>();
+        for (int i = 0; i < 40; i++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, agent.Port);
+            // Half a header, or nothing at all.
+            if (i % 2 == 0) await socket.SendAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: 127.0.0.1:{agent.Port}\r\n"));
+            stalled.Add(socket);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (agent.OpenDescriptors < baseline + 40 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Assert.That(agent.OpenDescriptors).IsGreaterThanOrEqualTo(baseline + 40);
+
+        // Each is closed by the agent: the read ends (0 bytes, or a reset).
+        await Task.WhenAll(stalled.Select(async socket =>
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            try { await socket.ReceiveAsync(new byte[1024], wait.Token); }
+            catch (SocketException) { }
+            socket.Dispose();
+        }));
+        while (agent.OpenDescriptors > baseline + 5 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Assert.That(agent.OpenDescriptors).IsLessThanOrEqualTo(baseline + 5);
+        // The WebSocket client, idle all that time, is still served.
+        await Assert.That((await ws.AskAsync("server status")).IsError()).IsFalse();
+    }
+
+    [Test]
     public async Task A_client_that_does_not_read_big_replies_is_dropped_and_memory_stays_bounded()
     {
         using var folder = new TempServerFolder();
