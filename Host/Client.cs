@@ -14,7 +14,7 @@ namespace AcWs;
 public sealed class Client
 {
     public const int MaxMessageBytes = 64 * 1024;
-    public const int OutboxFrames = 1024;
+    const int OutboxFrames = 1024;
     /// <summary>Bytes of replies a client may leave unread; one frame is always allowed, however large.</summary>
     public const int OutboxBytes = 8 * 1024 * 1024;
     /// <summary>What an idle connection holds to receive its next message; a bigger message gets a bigger buffer.</summary>
@@ -103,17 +103,17 @@ public sealed class Client
     {
         while (socket.State == WebSocketState.Open)
         {
-            var (text, closing) = await ReceiveTextAsync();
-            if (closing) return;
+            var (text, ended) = await ReceiveTextAsync();
+            if (ended) return;
             if (text is not null) await HandleAsync(text);
         }
     }
 
     /// <summary>
-    /// The next text message (none after a binary one, which is answered here), or closing.
+    /// The next text message (none after a binary one, which is answered here), or that the connection is ending.
     /// The buffer is rented per message, so an idle connection does not keep 64 KiB.
     /// </summary>
-    async Task<(string? Text, bool Closing)> ReceiveTextAsync()
+    async Task<(string? Text, bool Ended)> ReceiveTextAsync()
     {
         var buffer = ArrayPool<byte>.Shared.Rent(FirstReceiveBytes);
         try
