@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
@@ -8,12 +9,16 @@ namespace AcWs;
 /// <summary>
 /// One WebSocket connection. Replies and pushed events go through its own bounded outbox, written by
 /// one sender task, so a slow or dead client never blocks another client or the agent: when its outbox
-/// is full it is dropped.
+/// holds more than <see cref="OutboxBytes"/> not yet sent (or <see cref="OutboxFrames"/> frames) it is dropped.
 /// </summary>
 public sealed class Client
 {
     public const int MaxMessageBytes = 64 * 1024;
     const int OutboxFrames = 1024;
+    /// <summary>Bytes of replies a client may leave unread; one frame is always allowed, however large.</summary>
+    public const int OutboxBytes = 8 * 1024 * 1024;
+    /// <summary>What an idle connection holds to receive its next message; a bigger message gets a bigger buffer.</summary>
+    const int FirstReceiveBytes = 4 * 1024;
     static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     static long nextId;
 
@@ -23,6 +28,8 @@ public sealed class Client
         new BoundedChannelOptions(OutboxFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     readonly CancellationTokenSource aborted = new();
     volatile bool closing;
+    /// <summary>Bytes queued or being sent.</summary>
+    long outboxBytes;
 
     readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? Close, string? Reason);
 
@@ -39,9 +46,13 @@ public sealed class Client
 
     public void Enqueue(byte[] frame)
     {
-        if (!outbox.Writer.TryWrite(new Outgoing(frame, null, null)) && !closing)
+        long queued = Interlocked.Add(ref outboxBytes, frame.Length);
+        bool overBudget = queued > OutboxBytes && queued != frame.Length;
+        if (overBudget || !outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
         {
-            agent.Log($"client#{Id} {Remote} is not reading its replies; dropping it");
+            Interlocked.Add(ref outboxBytes, -frame.Length);
+            if (closing) return;
+            agent.Log($"client#{Id} {Remote} is not reading its replies ({(overBudget ? $"over {OutboxBytes / (1024 * 1024)} MiB" : $"{OutboxFrames} frames")} unsent); dropping it");
             Abort();
         }
     }
@@ -90,10 +101,29 @@ public sealed class Client
 
     async Task ReceiveLoopAsync()
     {
-        var buffer = new byte[MaxMessageBytes + 1];
         while (socket.State == WebSocketState.Open)
         {
+            var (text, ended) = await ReceiveTextAsync();
+            if (ended) return;
+            if (text is null) continue;
+            await HandleAsync(text);
+            // A client with more commands already buffered goes to the back of the queue after each one,
+            // so a client that pipelines cannot hold a thread while others wait.
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>
+    /// The next text message (none after a binary one, which is answered here), or that the connection is ending.
+    /// The buffer is rented per message, so an idle connection does not keep 64 KiB.
+    /// </summary>
+    async Task<(string? Text, bool Ended)> ReceiveTextAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstReceiveBytes);
+        try
+        {
             int length = 0;
+            int capacity = Math.Min(buffer.Length, MaxMessageBytes + 1);
             ValueWebSocketReceiveResult result;
             do
             {
@@ -101,13 +131,21 @@ public sealed class Client
                 {
                     agent.Log($"client#{Id} {Remote} sent a message over {MaxMessageBytes} bytes; closing");
                     Close(WebSocketCloseStatus.MessageTooBig, $"message over {MaxMessageBytes / 1024} KiB");
-                    return;
+                    return (null, true);
                 }
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), aborted.Token);
+                if (length == capacity)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(MaxMessageBytes + 1);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                    capacity = Math.Min(buffer.Length, MaxMessageBytes + 1);
+                }
+                result = await socket.ReceiveAsync(buffer.AsMemory(length, capacity - length), aborted.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     Close(WebSocketCloseStatus.NormalClosure, "bye");
-                    return;
+                    return (null, true);
                 }
                 // Binary messages are drained without keeping them.
                 length = result.MessageType == WebSocketMessageType.Binary ? 0 : length + result.Count;
@@ -116,24 +154,22 @@ public sealed class Client
             if (result.MessageType == WebSocketMessageType.Binary)
             {
                 Enqueue(Reply.Fail("binary frames are not understood: send a command as a text frame, e.g. 'server info'").ToUtf8());
-                continue;
+                return (null, false);
             }
             if (length > MaxMessageBytes)
             {
                 Close(WebSocketCloseStatus.MessageTooBig, $"message over {MaxMessageBytes / 1024} KiB");
-                return;
+                return (null, true);
             }
-            await HandleAsync(buffer[..length]);
-            // A client with more commands already buffered goes to the back of the queue after each one,
-            // so a client that pipelines cannot hold a thread while others wait.
-            await Task.Yield();
+            // Text frames are valid UTF-8: the WebSocket layer closes with 1007 otherwise (RFC 6455).
+            return (Encoding.UTF8.GetString(buffer, 0, length), false);
         }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    async Task HandleAsync(byte[] frame)
+    async Task HandleAsync(string text)
     {
-        // Text frames are valid UTF-8: the WebSocket layer closes with 1007 otherwise (RFC 6455).
-        string line = Encoding.UTF8.GetString(frame).Trim();
+        string line = text.Trim();
         // The original's clients announce themselves with "logon: ..."; access is the token, so it is ignored.
         if (line.StartsWith("logon:", StringComparison.OrdinalIgnoreCase)) return;
 
@@ -172,6 +208,7 @@ public sealed class Client
                 }
                 if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
                 await socket.SendAsync(item.Frame!, WebSocketMessageType.Text, true, timeout.Token);
+                Interlocked.Add(ref outboxBytes, -item.Frame!.Length);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)

@@ -20,7 +20,12 @@ public sealed class Listener : IAsyncDisposable
     readonly HttpListener http = new();
     readonly byte[]? token;
     readonly List<Task> connections = [];
+    readonly CancellationTokenSource stopping = new();
+    StalledConnections? stalled;
     int active;
+
+    /// <summary>How long a connection may go without a whole request header (HttpListener on Linux has no such limit).</summary>
+    public static readonly TimeSpan RequestHeaderDeadline = TimeSpan.FromSeconds(10);
 
     public Listener(Agent agent)
     {
@@ -52,6 +57,7 @@ public sealed class Listener : IAsyncDisposable
             {
                 http.Start();
                 Port = candidate;
+                stalled = new StalledConnections(Port, RequestHeaderDeadline);
                 string shown = prefixHost == "*" ? host : prefixHost;
                 agent.Endpoint = $"{shown}:{Port}";
                 return;
@@ -79,6 +85,7 @@ public sealed class Listener : IAsyncDisposable
     /// <summary>Accepts requests until <see cref="DisposeAsync"/>.</summary>
     public async Task RunAsync()
     {
+        _ = stalled?.RunAsync(stopping.Token);
         while (http.IsListening)
         {
             HttpListenerContext context;
@@ -99,6 +106,7 @@ public sealed class Listener : IAsyncDisposable
         var request = context.Request;
         var response = context.Response;
         string remote = request.RemoteEndPoint?.ToString() ?? "?";
+        using var inProgress = stalled!.Begin(request.RemoteEndPoint);
         try
         {
             string path = request.Url?.AbsolutePath ?? "/";
@@ -119,9 +127,22 @@ public sealed class Listener : IAsyncDisposable
                 Respond(response, 404, "text/plain", "not found: WebSocket clients connect to /, browsers open / and GET /health reports status\n"u8.ToArray());
                 return;
             }
+            // Whatever the answer to a WebSocket request, the connection ends with it.
+            response.KeepAlive = false;
             if (!request.IsWebSocketRequest)
             {
                 Respond(response, 400, "text/plain", "this is a WebSocket endpoint: connect with a WebSocket client, or GET / with a browser\n"u8.ToArray());
+                return;
+            }
+            if (request.Headers["Sec-WebSocket-Version"] != "13")
+            {
+                response.AddHeader("Sec-WebSocket-Version", "13");
+                Respond(response, 426, "text/plain", "this server speaks WebSocket version 13 (RFC 6455): send 'Sec-WebSocket-Version: 13'\n"u8.ToArray());
+                return;
+            }
+            if (!IsHandshakeKey(request.Headers["Sec-WebSocket-Key"]))
+            {
+                Respond(response, 400, "text/plain", "a WebSocket upgrade needs 'Sec-WebSocket-Key': 16 random bytes in base64 (RFC 6455)\n"u8.ToArray());
                 return;
             }
             if (!WebConsole.OriginAllowed(request.Headers["Origin"], request.Headers["Host"], agent.Options.AllowOrigins))
@@ -153,8 +174,6 @@ public sealed class Listener : IAsyncDisposable
             {
                 var ws = await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30));
                 await new Client(ws.WebSocket, agent, remote).RunAsync();
-                // The WebSocket is closed: drop the connection, so HttpListener writes nothing more on it.
-                response.Abort();
             }
             finally { Interlocked.Decrement(ref active); }
         }
@@ -166,18 +185,41 @@ public sealed class Listener : IAsyncDisposable
         {
             agent.Log($"connection from {remote} failed: {e}");
         }
+        finally
+        {
+            // Every request ends with its connection answered or dropped (a no-op after Respond):
+            // after a WebSocket closes it drops the connection, so HttpListener writes nothing more on it.
+            response.Abort();
+        }
     }
 
-    /// <summary>Bearer header or ?token=, compared in constant time (as hashes, so the length does not leak either).</summary>
+    /// <summary>RFC 6455: the key is 16 bytes in base64 (24 characters).</summary>
+    static bool IsHandshakeKey(string? key)
+    {
+        Span<byte> decoded = stackalloc byte[18];
+        return key is { Length: 24 } && Convert.TryFromBase64String(key, decoded, out int length) && length == 16;
+    }
+
+    /// <summary>
+    /// Bearer header (the scheme in any case, as RFC 7235 says) or <c>?token=</c> (exactly that name: HttpListener's
+    /// own query lookup would also take <c>?TOKEN=</c>), compared in constant time (as hashes, so the length does not leak either).
+    /// </summary>
     bool Authorized(HttpListenerRequest request)
     {
         if (token is null) return true;
         string? given = null;
         var header = request.Headers["Authorization"];
         if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) given = header[7..].Trim();
-        given ??= request.QueryString["token"];
+        given ??= QueryToken(request.Url?.Query);
         if (given is null) return false;
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), token);
+    }
+
+    static string? QueryToken(string? query)
+    {
+        foreach (var pair in (query ?? "").TrimStart('?').Split('&'))
+            if (pair.StartsWith("token=", StringComparison.Ordinal)) return Uri.UnescapeDataString(pair[6..].Replace('+', ' '));
+        return null;
     }
 
     /// <summary>The one way the HTTP edge answers: status, type, length, and the body unless the request was HEAD.</summary>
@@ -196,6 +238,7 @@ public sealed class Listener : IAsyncDisposable
         Task[] open;
         lock (connections) open = [.. connections];
         try { await Task.WhenAll(open).WaitAsync(TimeSpan.FromSeconds(3)); } catch { /* closing anyway */ }
+        stopping.Cancel();
         // Close alone: the managed HttpListener's Close after Stop looks its endpoints up again, binding the port
         // once more, which fails ("Address already in use") when someone else took it in between.
         try { http.Close(); } catch (Exception e) { agent.Log($"closing the listener: {e.Message}"); }

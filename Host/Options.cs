@@ -12,6 +12,8 @@ public sealed record Options
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 8765;
     public string? Token { get; init; }
+    /// <summary>Where <see cref="Token"/> was read from (<c>--token-file</c>), so it never shows in <c>ps</c>.</summary>
+    public string? TokenFile { get; init; }
     public int MaxClients { get; init; } = 64;
     public bool Demo { get; init; }
     /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
@@ -35,8 +37,8 @@ public sealed record Options
     public const string DefaultLobbyUrl = "http://93.57.10.21/lobby.ashx";
 
     public const string Usage = """
-        usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN] [--max-clients N]
-                    [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
+        usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN | --token-file PATH]
+                    [--max-clients N] [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
                     [--lobby-url URL] [--no-lobby-auto] [--stracker PATH] [--keep-logs N]
                acws --demo [--port PORT]
                acws --help | --version
@@ -44,7 +46,9 @@ public sealed record Options
           --dir DIR        the Assetto Corsa server folder (env ACWS_DIR; default: current directory)
           --host HOST      address to listen on (env ACWS_HOST; default 127.0.0.1)
           --port PORT      port to listen on, 0 picks a free one (env ACWS_PORT; default 8765)
-          --token TOKEN    clients must send this token (env ACWS_TOKEN; required off loopback)
+          --token TOKEN    clients must send this token (env ACWS_TOKEN; required off loopback);
+                           visible to every user in `ps`: prefer ACWS_TOKEN or --token-file
+          --token-file PATH  read the token from this file, trimmed (env ACWS_TOKEN_FILE)
           --max-clients N  connections allowed at once (default 64)
           --acserver PATH  the acServer executable (env ACWS_ACSERVER; default: acServer[.exe] in DIR)
           --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
@@ -65,6 +69,7 @@ public sealed record Options
             Host = env("ACWS_HOST") is { Length: > 0 } h ? h : "127.0.0.1",
             Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
             Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
+            TokenFile = env("ACWS_TOKEN_FILE") is { Length: > 0 } tf ? tf : null,
             AcServer = env("ACWS_ACSERVER") is { Length: > 0 } exe ? exe : null,
             AllowOrigins = env("ACWS_ALLOW_ORIGIN") is { Length: > 0 } origins
                 ? [.. origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ParseOrigin(x, "ACWS_ALLOW_ORIGIN"))]
@@ -73,6 +78,9 @@ public sealed record Options
             Stracker = env("ACWS_STRACKER") is { Length: > 0 } st ? st : null,
             KeepLogs = env("ACWS_KEEP_LOGS") is { Length: > 0 } k ? ParseCount(k, "ACWS_KEEP_LOGS") : 50,
         };
+        if (o.Token is not null && o.TokenFile is not null)
+            throw new UsageException("set ACWS_TOKEN or ACWS_TOKEN_FILE, not both");
+        string? tokenFlag = null;
         bool originFlag = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -83,7 +91,9 @@ public sealed record Options
                 "--dir" => o with { Dir = Value() },
                 "--host" => o with { Host = Value() },
                 "--port" => o with { Port = ParsePort(Value(), "--port") },
-                "--token" => o with { Token = NonEmpty(Value(), "--token") },
+                // A token flag replaces both environment variables.
+                "--token" => o with { Token = NonEmpty(Value(), "--token"), TokenFile = null },
+                "--token-file" => o with { TokenFile = NonEmpty(Value(), "--token-file"), Token = null },
                 "--max-clients" => o with { MaxClients = ParseCount(Value(), "--max-clients") },
                 "--demo" => o with { Demo = true },
                 "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
@@ -99,10 +109,44 @@ public sealed record Options
                 _ => throw new UsageException($"unknown option '{a}'"),
             };
             if (a == "--allow-origin") originFlag = true;
+            if (a is "--token" or "--token-file")
+            {
+                if (tokenFlag is not null && tokenFlag != a) throw new UsageException("pass --token or --token-file, not both");
+                tokenFlag = a;
+            }
         }
+        if (o.TokenFile is { } file && !o.ShowHelp && !o.ShowVersion)
+            o = o with { Token = ReadToken(file, tokenFlag ?? "ACWS_TOKEN_FILE") };
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
-            throw new UsageException($"listening on {o.Host} (not loopback) needs a token: pass --token TOKEN or set ACWS_TOKEN");
+            throw new UsageException($"listening on {o.Host} (not loopback) needs a token: set ACWS_TOKEN, or pass --token-file PATH or --token TOKEN");
         return o;
+    }
+
+    /// <summary>The token in a file (e.g. a systemd credential): its one line, trimmed; at most 4 KiB.</summary>
+    static string ReadToken(string path, string name)
+    {
+        string text;
+        try
+        {
+            if (Directory.Exists(path)) throw new UsageException($"{name} {path} is a folder, not a file holding the token");
+            // Read as a stream, not by its length: <(command) and /dev/stdin are pipes.
+            using var reader = new StreamReader(path);
+            var buffer = new char[4097];
+            int length = reader.ReadBlock(buffer, 0, buffer.Length);
+            if (length > 4096) throw new UsageException($"{name} {path} is over 4 KiB: it should hold the token only");
+            text = new string(buffer, 0, length).Trim();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"{name} {path} does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{name} {path} cannot be read: {e.Message}");
+        }
+        if (text.Length == 0) throw new UsageException($"{name} {path} is empty: it should hold the token");
+        if (text.Any(char.IsControl)) throw new UsageException($"{name} {path} holds more than one line: it should hold the token only");
+        return text;
     }
 
     static string NonEmpty(string v, string name) => v.Length > 0 ? v : throw new UsageException($"{name} must not be empty");

@@ -13,6 +13,13 @@ public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, str
     public static bool IsExecutable(string path) =>
         OperatingSystem.IsWindows()
         || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    /// <summary>acws's own settings (ACWS_TOKEN among them) are not the child's business: they stay with acws.</summary>
+    public static void DropAcwsSettings(IDictionary<string, string?> environment)
+    {
+        foreach (var name in environment.Keys.Where(k => k.StartsWith("ACWS_", StringComparison.OrdinalIgnoreCase)).ToList())
+            environment.Remove(name);
+    }
 }
 
 /// <summary>
@@ -158,6 +165,7 @@ public sealed class Supervisor
         foreach (var a in prefix) psi.ArgumentList.Add(a);
         if (!OperatingSystem.IsWindows()) foreach (var a in new[] { Guard.Flag, "--", spec.FileName }) psi.ArgumentList.Add(a);
         foreach (var a in spec.Args) psi.ArgumentList.Add(a);
+        LaunchSpec.DropAcwsSettings(psi.Environment);
         return psi;
     }
 

@@ -42,7 +42,7 @@ public class CommandLineTests
     [Arguments("--port", "--port needs a value")]
     [Arguments("--port 70000", "--port must be a port number 0-65535, got '70000'")]
     [Arguments("--max-clients 0", "--max-clients must be a whole number 1-100000, got '0'")]
-    [Arguments("--host 0.0.0.0", "needs a token: pass --token TOKEN or set ACWS_TOKEN")]
+    [Arguments("--host 0.0.0.0", "needs a token: set ACWS_TOKEN, or pass --token-file PATH or --token TOKEN")]
     public async Task Bad_usage_exits_2_with_a_reason_and_the_usage(string args, string reason)
     {
         await using var agent = AgentProcess.Launch(args.Split(' '));
@@ -92,6 +92,82 @@ public class CommandLineTests
         await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
         await using var ws = await WsClient.ConnectAsync(agent.Port, token: "from-env");
         await Assert.That((await ws.AskAsync("server info")).Data().GetProperty("server").Str("track")).IsEqualTo("magione");
+    }
+
+    [Test]
+    public async Task Acws_settings_and_the_token_stay_out_of_the_childrens_environment()
+    {
+        using var folder = new StandInFolder();
+        folder.WriteScript("acServer", $"env > acserver.env\nexec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
+        Directory.CreateDirectory(folder.PathOf("stracker"));
+        folder.WriteScript("stracker/stracker", "env > stracker.env\ntrap 'exit 0' TERM\nwhile :; do sleep 0.1; done");
+        File.Copy(Fixtures.Real("cfg/germanrcuriel_stracker-V3.5.1_stracker-default.ini"), folder.PathOf("stracker/stracker.ini"));
+        var env = new Dictionary<string, string> { ["ACWS_TOKEN"] = "secret-in-env", ["ACWS_SOMETHING_ELSE"] = "x" };
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"], env);
+        await using var ws = await WsClient.ConnectAsync(agent.Port, token: "secret-in-env");
+        await Assert.That((await ws.AskAsync("server start", TimeSpan.FromSeconds(30))).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start", TimeSpan.FromSeconds(30))).IsError()).IsFalse();
+        foreach (var dump in new[] { folder.PathOf("acserver.env"), folder.PathOf("stracker/stracker.env") })
+        {
+            string text = File.ReadAllText(dump);
+            await Assert.That(text).Contains("PATH=");
+            await Assert.That(text).DoesNotContain("ACWS_");
+            await Assert.That(text).DoesNotContain("secret-in-env");
+        }
+        await ws.AskAsync("tracker stop", TimeSpan.FromSeconds(30));
+        await ws.AskAsync("server stop", TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
+    public async Task A_token_file_gives_the_token_by_flag_or_environment()
+    {
+        using var folder = new TempServerFolder();
+        string file = folder.PathOf("token");
+        File.WriteAllText(file, "  from-a-file\n");
+        await using (var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token-file", file]))
+        {
+            await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(agent.Port));
+            await using var ws = await WsClient.ConnectAsync(agent.Port, token: "from-a-file");
+            await Assert.That((await ws.AskAsync("server status")).IsError()).IsFalse();
+        }
+        var env = new Dictionary<string, string> { ["ACWS_TOKEN_FILE"] = file };
+        await using (var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"], env))
+        {
+            await using var ws = await WsClient.ConnectAsync(agent.Port, bearer: "from-a-file");
+            await Assert.That((await ws.AskAsync("server status")).IsError()).IsFalse();
+        }
+    }
+
+    [Test]
+    public async Task A_token_file_that_is_missing_empty_or_not_a_file_exits_2_with_a_reason()
+    {
+        using var folder = new TempServerFolder();
+        File.WriteAllText(folder.PathOf("empty"), " \n");
+        File.WriteAllText(folder.PathOf("two-lines"), "one\ntwo\n");
+        File.WriteAllText(folder.PathOf("token"), "t");
+        foreach (var (args, reason) in new (string[], string)[]
+        {
+            (["--token-file", folder.PathOf("missing")], $"--token-file {folder.PathOf("missing")} does not exist"),
+            (["--token-file", folder.PathOf("empty")], $"--token-file {folder.PathOf("empty")} is empty"),
+            (["--token-file", folder.PathOf("two-lines")], "holds more than one line"),
+            (["--token-file", folder.PathOf("cfg")], "is a folder, not a file holding the token"),
+            (["--token-file", folder.PathOf("token"), "--token", "x"], "pass --token or --token-file, not both"),
+        })
+        {
+            await using var agent = AgentProcess.Launch(["--dir", folder.Root, "--port", "0", .. args]);
+            await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(2);
+            await Assert.That(agent.StdErr).Contains(reason);
+            await Assert.That(agent.StdErr).Contains("usage: acws");
+        }
+        await Assert.That(Assert.Throws<UsageException>(() => Options.Parse([], n => n switch
+        {
+            "ACWS_TOKEN" => "a", "ACWS_TOKEN_FILE" => folder.PathOf("token"), _ => null,
+        })).Message).IsEqualTo("set ACWS_TOKEN or ACWS_TOKEN_FILE, not both");
+        // A flag replaces the environment's token, whichever way it came.
+        var flagWins = Options.Parse(["--token-file", folder.PathOf("token")], n => n == "ACWS_TOKEN" ? "from-env" : null);
+        await Assert.That(flagWins.Token).IsEqualTo("t");
+        await Assert.That(Options.Parse(["--token", "flag"], n => n == "ACWS_TOKEN_FILE" ? folder.PathOf("missing") : null).Token).IsEqualTo("flag");
+        await Assert.That(Options.Usage).Contains("--token-file PATH");
     }
 
     [Test]

@@ -85,6 +85,46 @@ public class ProtocolTests
     }
 
     [Test]
+    public async Task The_bearer_scheme_is_case_insensitive_and_the_query_parameter_is_exactly_token()
+    {
+        using var folder = new TempServerFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root, token: "s3cret+token/=");
+        foreach (var scheme in new[] { "bearer", "BEARER", "Bearer" })
+        {
+            using var ws = new ClientWebSocket();
+            ws.Options.SetRequestHeader("Authorization", $"{scheme} s3cret+token/=");
+            await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{host.Port}/"), CancellationToken.None);
+            await Assert.That(ws.State).IsEqualTo(WebSocketState.Open);
+        }
+        await using (var byQuery = await WsClient.ConnectAsync(host.Port, token: "s3cret+token/="))
+            await Assert.That((await byQuery.AskAsync("server status")).IsError()).IsFalse();
+        foreach (var name in new[] { "TOKEN", "Token", "token_", "xtoken" })
+        {
+            using var raw = new ClientWebSocket();
+            raw.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<WebSocketException>(() =>
+                raw.ConnectAsync(new Uri($"ws://127.0.0.1:{host.Port}/?{name}={Uri.EscapeDataString("s3cret+token/=")}"), CancellationToken.None));
+            await Assert.That(raw.HttpStatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Test]
+    public async Task Client_text_is_escaped_in_the_log_one_command_one_line()
+    {
+        using var folder = new TempServerFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        await ws.AskAsync("help\n2026-11-26 07:00:00 client#99 10.0.0.66:4242 > shutdown now");
+        await ws.AskAsync("server info\u001b[2J\u001b]0;owned\u0007\r\u2028\u202Eevil");
+        string log = await host.LogWhenAsync(l => l.Contains("evil"));
+        var lines = log.Split('\n');
+        await Assert.That(lines.Any(l => l.Contains("> help\\x0A2026-11-26 07:00:00 client#99 10.0.0.66:4242 > shutdown now"))).IsTrue();
+        await Assert.That(lines.Any(l => l.StartsWith("2026-11-26 07:00:00 client#99"))).IsFalse();
+        await Assert.That(lines.Any(l => l.Contains("> server info\\x1B[2J\\x1B]0;owned\\x07\\x0D\\u2028\\u202Eevil"))).IsTrue();
+        await Assert.That(log.Count(c => c is '\u001b' or '\u0007' or '\r' or '\u2028' or '\u202E')).IsEqualTo(0);
+    }
+
+    [Test]
     public async Task Plain_http_gets_health_the_console_404_and_400()
     {
         using var folder = new TempServerFolder();

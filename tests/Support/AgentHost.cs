@@ -88,6 +88,13 @@ public sealed class AgentProcess : IAsyncDisposable
         return p;
     }
 
+    /// <summary>How many file descriptors the agent holds open (Linux: /proc/PID/fd).</summary>
+    public int OpenDescriptors => Directory.GetFileSystemEntries($"/proc/{Process.Id}/fd").Length;
+
+    /// <summary>The agent's resident memory in bytes (Linux: VmRSS in /proc/PID/status).</summary>
+    public long ResidentBytes =>
+        long.Parse(File.ReadLines($"/proc/{Process.Id}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
     public string StdOut { get { lock (stdout) return string.Join('\n', stdout); } }
     public string StdErr { get { lock (stderr) return string.Join('\n', stderr); } }
 
