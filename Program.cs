@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
-using AcWs;
+using AcWs.Host;
+using AcWs.Runtime;
 
 // acws: serve one Assetto Corsa server folder over WebSockets. Exit codes: 0 ok, 1 cannot start, 2 bad usage.
 

@@ -4,7 +4,7 @@ namespace AcWs.Commands;
 public static class AgentCommands
 {
     /// <summary>Generated from the table, so it lists exactly what is dispatched.</summary>
-    public static ValueTask<Reply> Help(Call call, Agent agent)
+    public static ValueTask<Reply> Help(Call call)
     {
         var commands = new Dictionary<string, string>();
         foreach (var row in CommandTable.Rows)
@@ -12,9 +12,9 @@ public static class AgentCommands
         return ValueTask.FromResult(Reply.Ok(new HelpData(commands)));
     }
 
-    public static ValueTask<Reply> ShutdownNow(Call call, Agent agent)
+    public static ValueTask<Reply> ShutdownNow(Call call)
     {
-        agent.RequestShutdown("shutdown now");
+        call.Shutdown.Request("shutdown now");
         return ValueTask.FromResult(Reply.Msg("acws shutting down"));
     }
 }

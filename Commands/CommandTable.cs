@@ -16,13 +16,14 @@ public enum Needs
     ChangesFiles = 4,
 }
 
-public delegate ValueTask<Reply> Handler(Call call, Agent agent);
+public delegate ValueTask<Reply> Handler(Call call);
 
 /// <summary>
 /// One row of the command table. <see cref="Words"/> is what the client types; <see cref="Args"/> is the
-/// argument pattern (<c>&lt;x&gt;</c> required, <c>[x]</c> optional) from which arity is derived.
+/// argument pattern (<c>&lt;x&gt;</c> required, <c>[x]</c> optional) from which arity is derived;
+/// <see cref="Needs"/> what must hold before it runs; <see cref="Uses"/> the rooms its handler gets.
 /// </summary>
-public sealed record Command(string Words, string Args, Handler Run, Needs Needs, string Help, string? AliasOf = null)
+public sealed record Command(string Words, string Args, Handler Run, Needs Needs, Uses Uses, string Help, string? AliasOf = null)
 {
     public string[] WordList { get; } = Words.Split(' ');
     public int MinArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(a => a.StartsWith('<'));
@@ -38,38 +39,38 @@ public static class CommandTable
 {
     public static readonly Command[] Rows =
     [
-        new("help",            "", AgentCommands.Help,        Needs.Nothing,   "lists every command with a one-line description"),
-        new("shutdown now",    "", AgentCommands.ShutdownNow, Needs.Nothing,   "stops acws (and any server it started) and closes every connection"),
+        new("help",            "", AgentCommands.Help,        Needs.Nothing,   Uses.Nothing,  "lists every command with a one-line description"),
+        new("shutdown now",    "", AgentCommands.ShutdownNow, Needs.Nothing,   Uses.Shutdown, "stops acws (and any server it started) and closes every connection"),
 
-        new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, "shows a summary of the server"),
-        new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, "shows a summary of the entry_list.ini contents"),
-        new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, "shows a summary of configured sessions"),
-        new("server drivers",  "", ServerCommands.Drivers,    Needs.Nothing,   "shows a summary of the active drivers on the server"),
-        new("server status",   "", ServerCommands.Status,     Needs.Nothing,   "shows whether the AC server is running, its pid and uptime"),
-        new("server start",    "", ServerCommands.Start,      Needs.Nothing,   "starts the AC server"),
-        new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   "stops the AC server"),
-        new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   "stops and starts the AC server"),
+        new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, Uses.Info,     "shows a summary of the server"),
+        new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, Uses.Nothing,  "shows a summary of the entry_list.ini contents"),
+        new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, Uses.Server,   "shows a summary of configured sessions"),
+        new("server drivers",  "", ServerCommands.Drivers,    Needs.Nothing,   Uses.Server,   "shows a summary of the active drivers on the server"),
+        new("server status",   "", ServerCommands.Status,     Needs.Nothing,   Uses.Server,   "shows whether the AC server is running, its pid and uptime"),
+        new("server start",    "", ServerCommands.Start,      Needs.Nothing,   Uses.Server,   "starts the AC server"),
+        new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   Uses.Server,   "stops the AC server"),
+        new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   Uses.Server,   "stops and starts the AC server"),
 
-        new("server session",  ConfigCommands.SessionArgs, ConfigCommands.Session, Needs.ServerCfg,
+        new("server session",  ConfigCommands.SessionArgs, ConfigCommands.Session, Needs.ServerCfg, Uses.Folder | Uses.Pending,
             "edits a session of server_cfg.ini (pending until 'server configuration write')"),
-        new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg, "shows the pending sessions and a diff of server_cfg.ini against them"),
-        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg | Needs.ChangesFiles, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
-        new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,   "drops the pending edits"),
+        new("server configuration show",    "", ConfigCommands.Show,    Needs.ServerCfg,                      Uses.Pending, "shows the pending sessions and a diff of server_cfg.ini against them"),
+        new("server configuration write",   "", ConfigCommands.Write,   Needs.ServerCfg | Needs.ChangesFiles, Uses.Pending | Uses.Info, "writes the pending edits to server_cfg.ini, keeping the previous file as .old"),
+        new("server configuration discard", "", ConfigCommands.Discard, Needs.Nothing,                        Uses.Pending, "drops the pending edits"),
 
-        new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
-        new("grid reverse",    "[N] [FILE]",  GridCommands.Reverse, Needs.ServerCfg | Needs.EntryList, "sets the pending grid in reverse finishing order (only the top N if given)"),
-        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,   "shows the pending grid: position and driver"),
-        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,   "", AliasOf: "grid order"),
-        new("grid entries",    "",            GridCommands.Entries, Needs.EntryList, "shows every entry_list.ini slot with its current and pending position"),
-        new("grid save",       "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
-        new("grid write",      "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, "", AliasOf: "grid save"),
+        new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList,  Uses.Folder | Uses.Pending, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
+        new("grid reverse",    "[N] [FILE]",  GridCommands.Reverse, Needs.ServerCfg | Needs.EntryList,  Uses.Folder | Uses.Pending, "sets the pending grid in reverse finishing order (only the top N if given)"),
+        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "shows the pending grid: position and driver"),
+        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "", AliasOf: "grid order"),
+        new("grid entries",    "",            GridCommands.Entries, Needs.EntryList,                    Uses.Pending, "shows every entry_list.ini slot with its current and pending position"),
+        new("grid save",       "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, Uses.Folder | Uses.Pending | Uses.Log, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
+        new("grid write",      "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, Uses.Folder | Uses.Pending | Uses.Log, "", AliasOf: "grid save"),
 
-        new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   "shows the lobby registration: connected, since, addresses, last answer"),
-        new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, "registers the server with the lobby again (HTTP GET of the register address)"),
+        new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   Uses.Lobby,    "shows the lobby registration: connected, since, addresses, last answer"),
+        new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, Uses.Lobby,    "registers the server with the lobby again (HTTP GET of the register address)"),
 
-        new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   "shows whether stracker is running, its pid and since when"),
-        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   "starts stracker"),
-        new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   "stops stracker"),
-        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   "stops and starts stracker"),
+        new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   Uses.Tracker,  "shows whether stracker is running, its pid and since when"),
+        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker,  "starts stracker"),
+        new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   Uses.Tracker,  "stops stracker"),
+        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker,  "stops and starts stracker"),
     ];
 }

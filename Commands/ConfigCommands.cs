@@ -1,11 +1,12 @@
 using System.Globalization;
+using AcWs.Files;
 using AcWs.Ini;
 
 namespace AcWs.Commands;
 
 /// <summary>
 /// <c>server session …</c> and <c>server configuration show|write|discard</c>: edits of the session sections of
-/// cfg/server_cfg.ini, kept pending on the agent until written. Each edit changes only the lines it must.
+/// cfg/server_cfg.ini, kept pending (shared by every client) until written. Each edit changes only the lines it must.
 /// </summary>
 public static class ConfigCommands
 {
@@ -36,9 +37,9 @@ public static class ConfigCommands
 
     static readonly Reply NothingPendingToWrite = Reply.Msg($"nothing pending: {Cfg} was not touched");
 
-    public static ValueTask<Reply> Session(Call call, Agent agent) => ValueTask.FromResult(EditSession(call, agent));
+    public static ValueTask<Reply> Session(Call call) => ValueTask.FromResult(EditSession(call));
 
-    static Reply EditSession(Call call, Agent agent)
+    static Reply EditSession(Call call)
     {
         string name = call.Args[0].ToLowerInvariant(), word = call.Args[1].ToLowerInvariant();
         string? section = ServerConfig.SessionSections.FirstOrDefault(s => s.Equals(name, StringComparison.OrdinalIgnoreCase));
@@ -57,7 +58,7 @@ public static class ConfigCommands
             && (!int.TryParse(call.Args[2], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < option.Min || value > option.Max))
             return Reply.Fail($"{word} must be {option.Range}, got '{call.Args[2]}'");
 
-        var (edited, msg, error, dropped) = agent.PendingConfig.Edit(() => agent.Folder.Load(Cfg), doc =>
+        var (edited, msg, error, dropped) = call.Pending.Config.Edit(() => call.Folder.Load(Cfg), doc =>
             option.Word != "enable" && !doc.HasSection(section)
                 ? option.Word == "disable"
                     ? EditOutcome.Done($"{section} is already disabled")
@@ -105,10 +106,10 @@ public static class ConfigCommands
     /// <summary>Pending edits made on an older file are dropped, never written over the new one or kept half-true.</summary>
     static string DroppedMsg(string dropped) => $"{Cfg} changed on disk, so it was re-read and the pending edits were dropped: {dropped}";
 
-    public static ValueTask<Reply> Show(Call call, Agent agent)
+    public static ValueTask<Reply> Show(Call call)
     {
         var onDisk = call.ServerCfg!;
-        var edits = agent.PendingConfig.Current;
+        var edits = call.Pending.Config.Current;
         if (edits is null)
             return ValueTask.FromResult(Reply.Ok(new ConfigurationData($"nothing pending: {Cfg} is as on disk", ServerCommands.SessionViews(onDisk), "")));
 
@@ -126,13 +127,13 @@ public static class ConfigCommands
             ? string.Concat(l.Text.AsSpan(0, l.ValueStart), "***", l.Text.AsSpan(l.ValueStart + l.ValueLength))
             : l.Text)];
 
-    public static ValueTask<Reply> Write(Call call, Agent agent)
+    public static ValueTask<Reply> Write(Call call)
     {
         byte[] written = [];
-        var (wasPending, error, dropped) = agent.PendingConfig.Commit(edits =>
+        var (wasPending, error, dropped) = call.Pending.Config.Commit(edits =>
         {
             // Checked against the file as it is now, under the write lock, not the copy read before.
-            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(Cfg, now => edits.IsBasedOn(now), edits.Edited);
+            var (changed, writeError) = call.Folder.ReplaceIfUnchanged(Cfg, now => edits.IsBasedOn(now), edits.Edited);
             if (!changed && writeError is null) written = edits.Edited;
             return (changed, writeError);
         });
@@ -140,12 +141,12 @@ public static class ConfigCommands
         if (dropped is not null) return ValueTask.FromResult(Reply.Fail($"{DroppedMsg(dropped)}; nothing was written: redo them on the file as it is now"));
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
 
-        var server = ServerCommands.InfoOf(IniDocument.Parse(written, Cfg), agent);
+        var server = ServerCommands.InfoOf(IniDocument.Parse(written, Cfg), call);
         return ValueTask.FromResult(Reply.Ok(new ConfigurationWrittenData($"Wrote {Cfg}", server, call.NextStartNote)) with { Topic = "configuration" });
     }
 
-    public static ValueTask<Reply> Discard(Call call, Agent agent) =>
-        ValueTask.FromResult(agent.PendingConfig.Discard()
+    public static ValueTask<Reply> Discard(Call call) =>
+        ValueTask.FromResult(call.Pending.Config.Discard()
             ? Reply.Msg($"Discarded the pending edits of {Cfg}")
             : Reply.Msg("nothing pending to discard"));
 }

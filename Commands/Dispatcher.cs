@@ -1,23 +1,40 @@
+using AcWs.Files;
 using AcWs.Ini;
+using AcWs.Runtime;
 
 namespace AcWs.Commands;
 
 /// <summary>
-/// What a handler gets: its arguments and the files its row asked for, already parsed; for a row that changes
-/// files, the note to give while acServer runs.
+/// What a handler gets: its arguments, the files its row asked for (already parsed), for a row that changes files
+/// the note to give while acServer runs, and the rooms its row uses: asking for another is a bug, and says so.
 /// </summary>
-public sealed record Call(string[] Args, IniDocument? ServerCfg = null, IniDocument? EntryList = null, string? NextStartNote = null);
+public sealed record Call(string[] Args, IniDocument? ServerCfg = null, IniDocument? EntryList = null, string? NextStartNote = null)
+{
+    internal Rooms? Given { get; init; }
+    internal Uses Declared { get; init; }
+
+    public ServerFolder Folder => Room(Uses.Folder).Folder;
+    public ServerRuntime Server => Room(Uses.Server).Server;
+    public Supervisor Tracker => Room(Uses.Tracker).Tracker;
+    public LobbyRegistrar Lobby => Room(Uses.Lobby).Lobby;
+    public Pending Pending => Room(Uses.Pending).Pending;
+    public ShutdownSignal Shutdown => Room(Uses.Shutdown).Shutdown;
+    public LogWriter Log => Room(Uses.Log).Log;
+
+    Rooms Room(Uses room) => Declared.HasFlag(room) && Given is { } rooms ? rooms
+        : throw new InvalidOperationException($"the command's row does not declare Uses.{room}");
+}
 
 /// <summary>Turns one text frame into one reply: finds the row, checks arity and preconditions, runs the handler.</summary>
 public static class Dispatcher
 {
     const string NextStart = "takes effect at the next server start";
 
-    public static async ValueTask<Reply> RunAsync(string line, Agent agent)
+    public static async ValueTask<Reply> RunAsync(string line, Rooms rooms)
     {
         var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return Reply.Fail("empty command; send 'help' for the list");
-        if (agent.ShutdownRequested.IsCompleted) return Reply.Fail("acws is shutting down; no more commands");
+        if (rooms.Shutdown.IsRequested) return Reply.Fail("acws is shutting down; no more commands");
 
         var row = Find(words);
         if (row is null) return Unknown(words);
@@ -26,22 +43,26 @@ public static class Dispatcher
         if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
             return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
 
-        var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && agent.AcServerRunning ? NextStart : null);
+        var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && rooms.Server.IsRunning ? NextStart : null)
+        {
+            Given = rooms,
+            Declared = row.Uses,
+        };
         if (row.Needs.HasFlag(Needs.ServerCfg))
         {
-            var (ini, error) = agent.Folder.Load(ServerFolder.ServerCfg);
+            var (ini, error) = rooms.Folder.Load(ServerFolder.ServerCfg);
             if (error is not null) return Reply.Fail(error);
             call = call with { ServerCfg = ini };
         }
         if (row.Needs.HasFlag(Needs.EntryList))
         {
-            var (ini, error) = agent.Folder.Load(ServerFolder.EntryListIni);
+            var (ini, error) = rooms.Folder.Load(ServerFolder.EntryListIni);
             if (error is not null) return Reply.Fail(error);
             call = call with { EntryList = ini };
         }
         try
         {
-            return await row.Run(call, agent);
+            return await row.Run(call);
         }
         catch (IniParseException e)
         {

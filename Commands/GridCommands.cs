@@ -1,5 +1,7 @@
 using System.Globalization;
+using AcWs.Files;
 using AcWs.Ini;
+using AcWs.Runtime;
 using AcWs.Results;
 
 namespace AcWs.Commands;
@@ -7,19 +9,19 @@ namespace AcWs.Commands;
 /// <summary><c>grid …</c>: the next race's starting grid from a race result, checked, then written to entry_list.ini.</summary>
 public static class GridCommands
 {
-    public static async ValueTask<Reply> Finish(Call call, Agent agent)
+    public static async ValueTask<Reply> Finish(Call call)
     {
         using var turn = await ResultFiles.ReadingTurnAsync();
-        return Compute(call, agent, reverseTop: null, file: call.Args.FirstOrDefault(), verb: "finish");
+        return Compute(call, reverseTop: null, file: call.Args.FirstOrDefault(), verb: "finish");
     }
 
-    public static async ValueTask<Reply> Reverse(Call call, Agent agent)
+    public static async ValueTask<Reply> Reverse(Call call)
     {
         var (top, file, error) = ReverseArgs(call.Args);
         if (error is not null) return Reply.Fail(error);
         string verb = top is null ? "reverse" : $"reverse {top}";
         using var turn = await ResultFiles.ReadingTurnAsync();
-        return Compute(call, agent, reverseTop: top ?? int.MaxValue, file, verb);
+        return Compute(call, reverseTop: top ?? int.MaxValue, file, verb);
     }
 
     /// <summary><c>[N] [FILE]</c>: a lone argument made of digits and signs is N, anything else is FILE.</summary>
@@ -34,7 +36,7 @@ public static class GridCommands
     }
 
     /// <summary>Reads the race, orders the slots, and replaces the pending grid (from scratch every time).</summary>
-    static Reply Compute(Call call, Agent agent, int? reverseTop, string? file, string verb)
+    static Reply Compute(Call call, int? reverseTop, string? file, string verb)
     {
         var cfg = ServerConfig.From(call.ServerCfg!);
         string relative;
@@ -42,7 +44,7 @@ public static class GridCommands
         string? warning = null;
         if (file is null)
         {
-            var (latest, latestRace, error) = ResultFiles.LatestRace(agent.Folder);
+            var (latest, latestRace, error) = ResultFiles.LatestRace(call.Folder);
             if (error is not null) return Reply.Fail(error);
             (relative, race) = (latest!, latestRace!);
             if (!SameTrack(race, cfg))
@@ -51,9 +53,9 @@ public static class GridCommands
         }
         else
         {
-            var (resolved, error) = ResultFiles.Resolve(agent.Folder, file);
+            var (resolved, error) = ResultFiles.Resolve(call.Folder, file);
             if (error is not null) return Reply.Fail(error);
-            var (explicitRace, parseError) = ResultFiles.ReadRace(agent.Folder, resolved!);
+            var (explicitRace, parseError) = ResultFiles.ReadRace(call.Folder, resolved!);
             if (parseError is not null) return Reply.Fail(parseError);
             (relative, race) = (resolved!, explicitRace!);
             if (!SameTrack(race, cfg))
@@ -63,7 +65,7 @@ public static class GridCommands
         var slots = EntryList.From(call.EntryList!);
         var places = StartingGrid.Place(StartingGrid.Finishing(race, reverseTop), slots);
         var grid = new PendingGrid(relative, places, PendingGrid.Hash(call.EntryList!.ToBytes()));
-        agent.Grid.Set(grid);
+        call.Pending.Grid.Set(grid);
         return Reply.Ok(new GridData($"{relative} parse SUCCESS", grid.Names(), warning));
     }
 
@@ -86,15 +88,15 @@ public static class GridCommands
 
     const string NoGrid = "no grid pending: send 'grid finish' or 'grid reverse' first";
 
-    public static ValueTask<Reply> Order(Call call, Agent agent)
+    public static ValueTask<Reply> Order(Call call)
     {
-        var grid = agent.Grid.Current;
+        var grid = call.Pending.Grid.Current;
         return ValueTask.FromResult(grid is null ? Reply.Fail(NoGrid) : Reply.Ok(new GridData(null, grid.Names())));
     }
 
-    public static ValueTask<Reply> Entries(Call call, Agent agent)
+    public static ValueTask<Reply> Entries(Call call)
     {
-        var grid = agent.Grid.Current;
+        var grid = call.Pending.Grid.Current;
         bool fresh = grid is not null && grid.EntryListSha256 == PendingGrid.Hash(call.EntryList!.ToBytes());
         var pending = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         if (fresh)
@@ -115,19 +117,20 @@ public static class GridCommands
     static string Stale(PendingGrid grid) =>
         $"{ServerFolder.EntryListIni} changed on disk since the grid was computed from {grid.Source}; send 'grid finish' or 'grid reverse' again";
 
-    public static ValueTask<Reply> Save(Call call, Agent agent) => ValueTask.FromResult(Save(agent, call.NextStartNote));
+    public static ValueTask<Reply> Save(Call call) =>
+        ValueTask.FromResult(Save(call.Pending.Grid, call.Folder, call.Log, call.NextStartNote));
 
     /// <summary>
     /// Rewrites entry_list.ini in the pending order. The file is read again under the save lock, so what is
     /// checked is what is replaced. <paramref name="beforeRename"/> is passed to <see cref="ServerFolder.WriteAtomically"/>.
     /// </summary>
-    public static Reply Save(Agent agent, string? note = null, Action? beforeRename = null)
+    public static Reply Save(GridState pending, ServerFolder folder, LogWriter log, string? note = null, Action? beforeRename = null)
     {
-        lock (agent.Grid.Saving)
+        lock (pending.Saving)
         {
-            var grid = agent.Grid.Current;
+            var grid = pending.Current;
             if (grid is null) return Reply.Fail(NoGrid);
-            var (ini, loadError) = agent.Folder.Load(ServerFolder.EntryListIni);
+            var (ini, loadError) = folder.Load(ServerFolder.EntryListIni);
             if (loadError is not null) return Reply.Fail(loadError);
             if (PendingGrid.Hash(ini!.ToBytes()) != grid.EntryListSha256) return Reply.Fail(Stale(grid) + "; nothing was written");
 
@@ -139,7 +142,7 @@ public static class GridCommands
 
             var bytes = reordered.ToBytes();
             // Checked again as it is written: the file the grid was computed from, and nothing since.
-            var (changed, writeError) = agent.Folder.ReplaceIfUnchanged(ServerFolder.EntryListIni,
+            var (changed, writeError) = folder.ReplaceIfUnchanged(ServerFolder.EntryListIni,
                 now => PendingGrid.Hash(now) == grid.EntryListSha256, bytes, beforeRename);
             if (changed) return Reply.Fail(Stale(grid) + "; nothing was written");
             if (writeError is not null) return Reply.Fail(writeError);
@@ -147,8 +150,8 @@ public static class GridCommands
             // The saved file is the grid now: CAR_0, CAR_1, … in order. Saving again rewrites it identically.
             var saved = EntryList.From(reordered);
             var places = grid.Places.Select((p, i) => p with { Section = saved[i].Section }).ToList();
-            agent.Grid.Replace(grid, grid with { Places = places, EntryListSha256 = PendingGrid.Hash(bytes) });
-            agent.Log($"grid from {grid.Source} saved to {ServerFolder.EntryListIni}");
+            pending.Replace(grid, grid with { Places = places, EntryListSha256 = PendingGrid.Hash(bytes) });
+            log.Write($"grid from {grid.Source} saved to {ServerFolder.EntryListIni}");
 
             // The seed README's words, and what was really written (not the newest original's entry_list_new.ini).
             var reply = new GridSaveData("entry_list.ini file update SUCCESS", note);

@@ -1,24 +1,27 @@
 using System.Globalization;
+using AcWs.Files;
 using AcWs.Ini;
+using AcWs.Runtime;
 
 namespace AcWs.Commands;
 
 /// <summary><c>server …</c>: the Assetto Corsa server: its configuration (read fresh from its files) and its process.</summary>
 public static class ServerCommands
 {
-    public static ValueTask<Reply> Info(Call call, Agent agent) =>
-        ValueTask.FromResult(Reply.Ok(new ServerInfoData(InfoOf(call.ServerCfg!, agent))));
+    public static ValueTask<Reply> Info(Call call) =>
+        ValueTask.FromResult(Reply.Ok(new ServerInfoData(InfoOf(call.ServerCfg!, call))));
 
     /// <summary>
     /// The server as <c>server info</c> shows it, from <paramref name="serverCfg"/> and what the running acServer printed.
     /// A missing or malformed entry_list.ini leaves <c>entries</c> empty and says why in <c>entries_error</c>.
     /// </summary>
-    public static ServerInfo InfoOf(IniDocument serverCfg, Agent agent)
+    public static ServerInfo InfoOf(IniDocument serverCfg, Call call)
     {
         var cfg = ServerConfig.From(serverCfg);
-        var status = StatusOf(agent.AcServer);
-        var output = agent.Live;
-        var (entries, entriesError) = EntriesBySlot(agent);
+        var server = call.Server;
+        var status = StatusOf(server.Child);
+        var output = server.Live;
+        var (entries, entriesError) = EntriesBySlot(call.Folder);
         return new ServerInfo(
             Name: cfg.Name, Track: cfg.Track, ConfigTrack: cfg.ConfigTrack, Cars: cfg.Cars,
             HttpPort: cfg.HttpPort, TcpPort: cfg.TcpPort, UdpPort: cfg.UdpPort, MaxClients: cfg.MaxClients,
@@ -31,17 +34,17 @@ public static class ServerCommands
             Timestamp: status.Running ? output.Timestamp ?? status.StartedAt : null,
             StartedAt: status.StartedAt, UptimeS: status.UptimeS,
             DriversConnected: status.Running ? output.DriverCount : 0,
-            ForeignProcess: agent.ForeignProcessNow(),
-            Lobby: LobbyCommands.View(agent),
-            Tracker: TrackerCommands.StatusOf(agent.Stracker),
+            ForeignProcess: server.ForeignProcessNow(),
+            Lobby: LobbyCommands.View(call.Lobby),
+            Tracker: TrackerCommands.StatusOf(call.Tracker),
             EntriesError: entriesError);
     }
 
     /// <summary>entry_list.ini's slots keyed by slot number ("0" for CAR_0), as the original's <c>server info</c> has them.</summary>
-    static (Dictionary<string, EntryView> Entries, string? Error) EntriesBySlot(Agent agent)
+    static (Dictionary<string, EntryView> Entries, string? Error) EntriesBySlot(ServerFolder folder)
     {
         var entries = new Dictionary<string, EntryView>();
-        var (ini, error) = agent.Folder.Load(ServerFolder.EntryListIni);
+        var (ini, error) = folder.Load(ServerFolder.EntryListIni);
         if (ini is null) return (entries, error);
         try
         {
@@ -65,14 +68,14 @@ public static class ServerCommands
             (long)(DateTime.Now - started.Value).TotalSeconds);
     }
 
-    public static ValueTask<Reply> Status(Call call, Agent agent) =>
-        ValueTask.FromResult(Reply.Ok(new ServerStatusData(StatusOf(agent.AcServer))));
+    public static ValueTask<Reply> Status(Call call) =>
+        ValueTask.FromResult(Reply.Ok(new ServerStatusData(StatusOf(call.Server.Child))));
 
-    public static ValueTask<Reply> Drivers(Call call, Agent agent)
+    public static ValueTask<Reply> Drivers(Call call)
     {
         var drivers = new Dictionary<string, DriverView>();
-        if (agent.AcServerRunning)
-            foreach (var d in agent.Live.Drivers.Values.OrderBy(d => d.Since))
+        if (call.Server.IsRunning)
+            foreach (var d in call.Server.Live.Drivers.Values.OrderBy(d => d.Since))
                 drivers[d.Name] = DriverView.Of(d, "joining");
         return ValueTask.FromResult(Reply.Ok(new DriversData(drivers)));
     }
@@ -84,22 +87,21 @@ public static class ServerCommands
     static Reply StateChanged(string msg) => Reply.Msg(msg) with { Topic = "server" };
 
     /// <summary>The child's first lines (its startup event) are pushed only after this reply has gone out.</summary>
-    public static async ValueTask<Reply> Start(Call call, Agent agent)
+    public static async ValueTask<Reply> Start(Call call)
     {
-        agent.CancelCrashRestart();
-        var error = await agent.AcServer.StartAsync(agent.ProbeForeignProcessAsync, holdOutput: true);
-        return (error is null ? StateChanged(StartedMsg) : Reply.Fail(error)) with { AfterSent = agent.AcServer.ReleaseOutput };
+        var error = await call.Server.StartAsync(holdOutput: true);
+        return (error is null ? StateChanged(StartedMsg) : Reply.Fail(error)) with { AfterSent = call.Server.Child.ReleaseOutput };
     }
 
-    public static async ValueTask<Reply> Stop(Call call, Agent agent)
+    public static async ValueTask<Reply> Stop(Call call)
     {
-        bool restartCancelled = agent.CancelCrashRestart();
-        if (await agent.AcServer.StopAsync() is not { } error) return StateChanged(StoppedMsg);
+        bool restartCancelled = call.Server.CancelCrashRestart();
+        if (await call.Server.Child.StopAsync() is not { } error) return StateChanged(StoppedMsg);
         return restartCancelled ? StateChanged($"{error}; the restart scheduled after its crash is cancelled") : Reply.Fail(error);
     }
 
-    public static ValueTask<Reply> Restart(Call call, Agent agent) =>
-        RestartChild(agent.AcServer, StateChanged(StoppedMsg), () => Start(call, agent));
+    public static ValueTask<Reply> Restart(Call call) =>
+        RestartChild(call.Server.Child, StateChanged(StoppedMsg), () => Start(call));
 
     /// <summary>Stop (if running), then start: one reply per step. Serves <c>server restart</c> and <c>tracker restart</c>.</summary>
     public static async ValueTask<Reply> RestartChild(Supervisor child, Reply stoppedReply, Func<ValueTask<Reply>> start)
@@ -109,16 +111,16 @@ public static class ServerCommands
         return stopped is null ? started : stopped with { Then = started };
     }
 
-    public static ValueTask<Reply> Entries(Call call, Agent agent)
+    public static ValueTask<Reply> Entries(Call call)
     {
         var entries = new Dictionary<string, EntryView>();
         foreach (var slot in EntryList.From(call.EntryList!)) entries[slot.Section] = ViewOf(slot);
         return ValueTask.FromResult(Reply.Ok(new EntriesData(entries)));
     }
 
-    public static ValueTask<Reply> Sessions(Call call, Agent agent)
+    public static ValueTask<Reply> Sessions(Call call)
     {
-        string? active = agent.AcServerRunning ? agent.Live.Session?.Type : null;
+        string? active = call.Server.IsRunning ? call.Server.Live.Session?.Type : null;
         return ValueTask.FromResult(Reply.Ok(new SessionsData(SessionViews(call.ServerCfg!, active))));
     }
 

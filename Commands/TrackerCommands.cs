@@ -1,4 +1,5 @@
 using System.Globalization;
+using AcWs.Runtime;
 
 namespace AcWs.Commands;
 
@@ -15,30 +16,30 @@ public static class TrackerCommands
     }
 
     /// <summary>The status under both keys: <c>tracker</c> (acws's) and <c>stracker</c> (the original's).</summary>
-    static TrackerStatusData DataOf(Agent agent, string? msg = null)
+    static TrackerStatusData DataOf(Supervisor tracker, string? msg = null)
     {
-        var status = StatusOf(agent.Stracker);
+        var status = StatusOf(tracker);
         return new TrackerStatusData(status, status, msg);
     }
 
-    public static ValueTask<Reply> Status(Call call, Agent agent) =>
-        ValueTask.FromResult(Reply.Ok(DataOf(agent)));
+    public static ValueTask<Reply> Status(Call call) =>
+        ValueTask.FromResult(Reply.Ok(DataOf(call.Tracker)));
 
     // The original's words: its clients match these texts exactly.
     const string StartedMsg = "Stracker started";
     const string StoppedMsg = "Stracker server stopped";
 
-    static Reply StateChanged(Agent agent, string msg) => Reply.Ok(DataOf(agent, msg)) with { Topic = "tracker" };
+    static Reply StateChanged(Supervisor tracker, string msg) => Reply.Ok(DataOf(tracker, msg)) with { Topic = "tracker" };
 
     /// <summary>The reply that says stracker stopped (also pushed when it exits on its own).</summary>
-    public static Reply Stopped(Agent agent) => StateChanged(agent, StoppedMsg);
+    public static Reply Stopped(Supervisor tracker) => StateChanged(tracker, StoppedMsg);
 
-    public static async ValueTask<Reply> Start(Call call, Agent agent) =>
-        await agent.Stracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(agent, StartedMsg);
+    public static async ValueTask<Reply> Start(Call call) =>
+        await call.Tracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(call.Tracker, StartedMsg);
 
-    public static async ValueTask<Reply> Stop(Call call, Agent agent) =>
-        await agent.Stracker.StopAsync() is { } error ? Reply.Fail(error) : Stopped(agent);
+    public static async ValueTask<Reply> Stop(Call call) =>
+        await call.Tracker.StopAsync() is { } error ? Reply.Fail(error) : Stopped(call.Tracker);
 
-    public static ValueTask<Reply> Restart(Call call, Agent agent) =>
-        ServerCommands.RestartChild(agent.Stracker, Stopped(agent), () => Start(call, agent));
+    public static ValueTask<Reply> Restart(Call call) =>
+        ServerCommands.RestartChild(call.Tracker, Stopped(call.Tracker), () => Start(call));
 }

@@ -3,8 +3,9 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using AcWs.Commands;
+using AcWs.Runtime;
 
-namespace AcWs;
+namespace AcWs.Host;
 
 /// <summary>
 /// One WebSocket connection. Replies and pushed events go through its own bounded outbox, written by
@@ -52,7 +53,7 @@ public sealed class Client
         {
             Interlocked.Add(ref outboxBytes, -frame.Length);
             if (closing) return;
-            agent.Log($"client#{Id} {Remote} is not reading its replies ({(overBudget ? $"over {OutboxBytes / (1024 * 1024)} MiB" : $"{OutboxFrames} frames")} unsent); dropping it");
+            agent.Log.Write($"client#{Id} {Remote} is not reading its replies ({(overBudget ? $"over {OutboxBytes / (1024 * 1024)} MiB" : $"{OutboxFrames} frames")} unsent); dropping it");
             Abort();
         }
     }
@@ -75,13 +76,13 @@ public sealed class Client
     /// <summary>Runs the connection until it closes: the welcome frame, then one reply per command, in order.</summary>
     public async Task RunAsync()
     {
-        agent.Add(this);
-        agent.Log($"client#{Id} {Remote} connected ({agent.ClientCount} connected)");
+        agent.Hub.Add(this);
+        agent.Log.Write($"client#{Id} {Remote} connected ({agent.Hub.Count} connected)");
         var sender = SendLoopAsync();
         try
         {
             Enqueue(Reply.Ok(new WelcomeData(
-                $"Welcome to the Assetto Corsa WebSocket server version {Agent.Version} running at {agent.Endpoint}",
+                $"Welcome to the Assetto Corsa WebSocket server version {Agent.Version} running at {agent.Hub.Endpoint}",
                 Agent.Version)).ToUtf8());
             await ReceiveLoopAsync();
         }
@@ -91,11 +92,11 @@ public sealed class Client
         }
         finally
         {
-            agent.Remove(this);
+            agent.Hub.Remove(this);
             outbox.Writer.TryComplete();
             try { await sender.WaitAsync(TimeSpan.FromSeconds(5)); } catch { /* already gone */ }
             socket.Dispose();
-            agent.Log($"client#{Id} {Remote} disconnected ({agent.ClientCount} connected)");
+            agent.Log.Write($"client#{Id} {Remote} disconnected ({agent.Hub.Count} connected)");
         }
     }
 
@@ -129,7 +130,7 @@ public sealed class Client
             {
                 if (length > MaxMessageBytes)
                 {
-                    agent.Log($"client#{Id} {Remote} sent a message over {MaxMessageBytes} bytes; closing");
+                    agent.Log.Write($"client#{Id} {Remote} sent a message over {MaxMessageBytes} bytes; closing");
                     Close(WebSocketCloseStatus.MessageTooBig, $"message over {MaxMessageBytes / 1024} KiB");
                     return (null, true);
                 }
@@ -173,19 +174,19 @@ public sealed class Client
         // The original's clients announce themselves with "logon: ..."; access is the token, so it is ignored.
         if (line.StartsWith("logon:", StringComparison.OrdinalIgnoreCase)) return;
 
-        agent.Log($"client#{Id} {Remote} > {(line.Length > 200 ? line[..200] + "…" : line)}");
-        using var busy = agent.CommandRunning();
+        agent.Log.Write($"client#{Id} {Remote} > {(line.Length > 200 ? line[..200] + "…" : line)}");
+        using var busy = agent.Hub.CommandRunning();
         Reply reply;
-        try { reply = await Dispatcher.RunAsync(line, agent); }
+        try { reply = await Dispatcher.RunAsync(line, agent.Rooms); }
         catch (Exception e)
         {
-            agent.Log($"client#{Id} command '{line}' failed: {e}");
+            agent.Log.Write($"client#{Id} command '{line}' failed: {e}");
             reply = Reply.Fail($"internal error while running '{line}': {e.Message}");
         }
         for (var r = reply; r is not null; r = r.Then)
         {
             Enqueue(r.ToUtf8());
-            if (r.Topic is { } topic) agent.Push(r.ToEventUtf8(topic), except: this);
+            if (r.Topic is { } topic) agent.Hub.Push(r.ToEventUtf8(topic), except: this);
             r.AfterSent?.Invoke();
         }
     }

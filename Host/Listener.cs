@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AcWs.Commands;
+using AcWs.Runtime;
 
-namespace AcWs;
+namespace AcWs.Host;
 
 /// <summary>Thrown when the listener cannot start (port in use, bad address): exit code 1.</summary>
 public sealed class StartException(string message) : Exception(message);
@@ -59,7 +60,7 @@ public sealed class Listener : IAsyncDisposable
                 Port = candidate;
                 stalled = new StalledConnections(Port, RequestHeaderDeadline);
                 string shown = prefixHost == "*" ? host : prefixHost;
-                agent.Endpoint = $"{shown}:{Port}";
+                agent.Hub.Endpoint = $"{shown}:{Port}";
                 return;
             }
             catch (HttpListenerException e) when (port == 0 && attempt < 5)
@@ -147,18 +148,18 @@ public sealed class Listener : IAsyncDisposable
             }
             if (!WebConsole.OriginAllowed(request.Headers["Origin"], request.Headers["Host"], agent.Options.AllowOrigins))
             {
-                agent.Log($"refused {remote}: origin {request.Headers["Origin"]} is not this agent's address (see --allow-origin)");
+                agent.Log.Write($"refused {remote}: origin {request.Headers["Origin"]} is not this agent's address (see --allow-origin)");
                 Respond(response, 403, "text/plain", "this web page's origin may not use this agent: open the agent's own address, or start acws with --allow-origin ORIGIN\n"u8.ToArray());
                 return;
             }
             if (!Authorized(request))
             {
-                agent.Log($"refused {remote}: missing or wrong token");
+                agent.Log.Write($"refused {remote}: missing or wrong token");
                 response.AddHeader("WWW-Authenticate", "Bearer");
                 Respond(response, 401, "text/plain", "a valid token is needed: send 'Authorization: Bearer TOKEN' or ?token=TOKEN\n"u8.ToArray());
                 return;
             }
-            if (agent.ShutdownRequested.IsCompleted)
+            if (agent.Shutdown.IsRequested)
             {
                 Respond(response, 503, "text/plain", "acws is shutting down\n"u8.ToArray());
                 return;
@@ -166,7 +167,7 @@ public sealed class Listener : IAsyncDisposable
             if (Interlocked.Increment(ref active) > agent.Options.MaxClients)
             {
                 Interlocked.Decrement(ref active);
-                agent.Log($"refused {remote}: {agent.Options.MaxClients} clients already connected");
+                agent.Log.Write($"refused {remote}: {agent.Options.MaxClients} clients already connected");
                 Respond(response, 503, "text/plain", Encoding.UTF8.GetBytes($"too many clients (at most {agent.Options.MaxClients}); try again later\n"));
                 return;
             }
@@ -179,11 +180,11 @@ public sealed class Listener : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
         {
-            agent.Log($"connection from {remote} ended: {e.Message}");
+            agent.Log.Write($"connection from {remote} ended: {e.Message}");
         }
         catch (Exception e)
         {
-            agent.Log($"connection from {remote} failed: {e}");
+            agent.Log.Write($"connection from {remote} failed: {e}");
         }
         finally
         {
@@ -241,6 +242,6 @@ public sealed class Listener : IAsyncDisposable
         stopping.Cancel();
         // Close alone: the managed HttpListener's Close after Stop looks its endpoints up again, binding the port
         // once more, which fails ("Address already in use") when someone else took it in between.
-        try { http.Close(); } catch (Exception e) { agent.Log($"closing the listener: {e.Message}"); }
+        try { http.Close(); } catch (Exception e) { agent.Log.Write($"closing the listener: {e.Message}"); }
     }
 }

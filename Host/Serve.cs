@@ -1,6 +1,9 @@
 using System.Net.WebSockets;
+using AcWs.Files;
+using AcWs.Runtime;
+using AcWs.Demo;
 
-namespace AcWs;
+namespace AcWs.Host;
 
 /// <summary>Runs the agent for parsed options until shutdown; Program adds only argument parsing and signals.</summary>
 public static class Serve
@@ -13,7 +16,7 @@ public static class Serve
         {
             if (options.Demo)
             {
-                options = options with { Dir = Demo.CreateFolder() };
+                options = options with { Dir = DemoFolder.CreateFolder() };
                 stderr.WriteLine($"acws: demo server folder is {options.Dir}");
             }
             var folder = new ServerFolder(options.Dir);
@@ -27,29 +30,29 @@ public static class Serve
             TidyUp(folder, options, agent);
             await using var listener = new Listener(agent);
             listener.Start();
-            string foreign = await agent.ProbeForeignProcessAsync() is { } f ? $" ({f})" : "";
+            string foreign = await agent.Rooms.Server.ProbeForeignProcessAsync() is { } f ? $" ({f})" : "";
             if (options.Demo)
-                stderr.WriteLine($"acws: open http://{agent.Endpoint}/ in a browser for the web console; 'server start' runs the stand-in acServer");
-            stdout.WriteLine($"acws listening on ws://{agent.Endpoint}/{foreign}");
+                stderr.WriteLine($"acws: open http://{agent.Hub.Endpoint}/ in a browser for the web console; 'server start' runs the stand-in acServer");
+            stdout.WriteLine($"acws listening on ws://{agent.Hub.Endpoint}/{foreign}");
             stdout.Flush();
             started?.Invoke(agent);
 
-            using var onStop = stop.Register(() => agent.RequestShutdown("signal"));
+            using var onStop = stop.Register(() => agent.Shutdown.Request("signal"));
             // No orphans: if acws goes down without a clean shutdown, its children go with it.
             EventHandler killChildren = (_, _) => agent.KillChildren();
             UnhandledExceptionEventHandler killOnCrash = (_, _) => agent.KillChildren();
             AppDomain.CurrentDomain.ProcessExit += killChildren;
             AppDomain.CurrentDomain.UnhandledException += killOnCrash;
             var serving = listener.RunAsync();
-            string why = await agent.ShutdownRequested;
-            agent.Log($"shutting down ({why})");
-            await agent.DrainAsync(TimeSpan.FromSeconds(5));
+            string why = await agent.Shutdown.Requested;
+            agent.Log.Write($"shutting down ({why})");
+            await agent.Hub.DrainAsync(TimeSpan.FromSeconds(5));
             await agent.StopChildrenAsync();
-            foreach (var client in agent.Clients) client.Close(WebSocketCloseStatus.EndpointUnavailable, "acws shutting down");
+            foreach (var client in agent.Hub.Clients) client.Close(WebSocketCloseStatus.EndpointUnavailable, "acws shutting down");
             await listener.DisposeAsync();
             await serving.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
-            agent.Log("stopped");
-            await agent.FlushLogAsync();
+            agent.Log.Write("stopped");
+            await agent.Log.CloseAsync(TimeSpan.FromSeconds(2));
             AppDomain.CurrentDomain.ProcessExit -= killChildren;
             AppDomain.CurrentDomain.UnhandledException -= killOnCrash;
             return 0;
@@ -65,8 +68,8 @@ public static class Serve
     static void TidyUp(ServerFolder folder, Options options, Agent agent)
     {
         var leftovers = folder.RemoveLeftoverTempFiles();
-        if (leftovers.Count > 0) agent.Log($"removed {leftovers.Count} temp file(s) left by an earlier acws: {string.Join(", ", leftovers)}");
+        if (leftovers.Count > 0) agent.Log.Write($"removed {leftovers.Count} temp file(s) left by an earlier acws: {string.Join(", ", leftovers)}");
         var old = folder.PruneLogs(options.KeepLogs);
-        if (old.Count > 0) agent.Log($"removed {old.Count} file(s) of older runs from {ServerFolder.LogsDir}/ (--keep-logs {options.KeepLogs})");
+        if (old.Count > 0) agent.Log.Write($"removed {old.Count} file(s) of older runs from {ServerFolder.LogsDir}/ (--keep-logs {options.KeepLogs})");
     }
 }

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using AcWs.Runtime;
 
-namespace AcWs;
+namespace AcWs.Host;
 
 /// <summary>
 /// The request-header deadline HttpListener lacks on Linux. Its managed implementation drops a connection that

@@ -1,6 +1,7 @@
 using System.Net;
+using AcWs.Runtime;
 
-namespace AcWs;
+namespace AcWs.Host;
 
 /// <summary>
 /// The web console: the page, its script and its style sheet, embedded in the binary from <c>Web/</c>, served

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AcWs.Files;
 
 namespace AcWs.Results;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AcWs.Ini;
 using AcWs.Live;
+using AcWs.Runtime;
 
 namespace AcWs.StandIn;
 

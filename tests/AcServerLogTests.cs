@@ -9,9 +9,11 @@ namespace AcWs.Tests;
 public class AcServerLogTests
 {
     /// <summary>The feed as the agent runs it, and its state.</summary>
-    sealed class Log(OutputFeed feed)
+    sealed class Log(LiveFeed feed)
     {
-        public IReadOnlyList<OutputFeed.Heard> Feed(string line) => feed.Feed(line);
+        /// <summary>What clients hear of a line: each event the feed gives, through the one wire mapping.</summary>
+        public IReadOnlyList<object> Feed(string line) =>
+            [.. feed.Feed(line).Select(e => WireEvents.Of(e, feed.State)).OfType<(string Topic, object Data)>().Select(w => w.Data)];
         public LiveState State => feed.State;
         public IReadOnlyList<string> Cars => State.Cars;
         public IReadOnlyDictionary<string, Driver> Drivers => State.Drivers;
@@ -19,14 +21,14 @@ public class AcServerLogTests
         public LobbyState Lobby => State.Lobby;
     }
 
-    static Log NewLog() => new(new OutputFeed(new AcServerGrammar(), new LiveState(slot => (slot * 10, slot), new LobbyBook())));
+    static Log NewLog() => new(new LiveFeed(new AcServerGrammar(), new LiveState(slot => (slot * 10, slot), new LobbyBook())));
 
     static List<JsonElement> FeedFile(Log log, string path)
     {
         var events = new List<JsonElement>();
         foreach (var raw in File.ReadAllText(path).Split('\n'))
-            foreach (var heard in log.Feed(raw.TrimEnd('\r')))
-                events.Add(JsonDocument.Parse(Reply.Ok(heard.Data).ToJson()).RootElement.GetProperty("data").Clone());
+            foreach (var data in log.Feed(raw.TrimEnd('\r')))
+                events.Add(JsonDocument.Parse(Reply.Ok(data).ToJson()).RootElement.GetProperty("data").Clone());
         return events;
     }
 

@@ -95,7 +95,7 @@ public class AcServerTests
         var r = await ws.AskAsync("server start");
         await Assert.That(r.ErrorMsg()).StartsWith("Assetto Corsa server exited right after starting (exit code 7); see logs/acws/acServer-");
         await Assert.That(File.ReadAllText(folder.Logs().Single())).Contains("ERROR: cannot bind port");
-        await Assert.That(host.Agent.AcServer.IsRunning).IsFalse();
+        await Assert.That(host.Agent.Rooms.Server.Child.IsRunning).IsFalse();
         // A failed start is the reply, not also a pushed crash.
         await ws.SendAsync("server status");
         var next = await ws.ReceiveAsync();

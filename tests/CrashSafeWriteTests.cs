@@ -32,7 +32,7 @@ public class CrashSafeWriteTests
         {
             foreach (var line in Round(i))
             {
-                var reply = JsonDocument.Parse((await Dispatcher.RunAsync(line, agent)).ToJson()).RootElement;
+                var reply = JsonDocument.Parse((await Dispatcher.RunAsync(line, agent.Rooms)).ToJson()).RootElement;
                 if (reply.IsError()) throw new Exception($"{line}: {reply}");
             }
             cfg.Add(Convert.ToHexString(File.ReadAllBytes(f.Cfg("server_cfg.ini"))));

@@ -10,7 +10,7 @@ public class DispatcherTests
     static async Task<JsonElement> Run(string line, TempServerFolder folder)
     {
         var agent = new Agent(new Options { Dir = folder.Root }, new ServerFolder(folder.Root), TextWriter.Null);
-        var reply = await Dispatcher.RunAsync(line, agent);
+        var reply = await Dispatcher.RunAsync(line, agent.Rooms);
         return JsonDocument.Parse(reply.ToJson()).RootElement.Clone();
     }
 

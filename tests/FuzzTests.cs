@@ -36,7 +36,7 @@ public class FuzzTests
             string line = string.Join(' ', parts);
             if (line.StartsWith("shutdown", StringComparison.OrdinalIgnoreCase)) continue;
 
-            var reply = await Dispatcher.RunAsync(line, agent);
+            var reply = await Dispatcher.RunAsync(line, agent.Rooms);
             var json = JsonDocument.Parse(reply.ToJson()).RootElement;
             bool hasData = json.TryGetProperty("data", out _), hasError = json.TryGetProperty("error", out var error);
             if (hasData == hasError) throw new Exception($"'{line}' got neither or both: {json}");

@@ -19,7 +19,7 @@ public class GridTests
     static Agent AgentFor(TempServerFolder f) => new(new Options { Dir = f.Root }, new ServerFolder(f.Root), TextWriter.Null);
 
     static async Task<JsonElement> Run(string line, Agent agent) =>
-        JsonDocument.Parse((await Dispatcher.RunAsync(line, agent)).ToJson()).RootElement.Clone();
+        JsonDocument.Parse((await Dispatcher.RunAsync(line, agent.Rooms)).ToJson()).RootElement.Clone();
 
     static string[] Grid(JsonElement reply) => [.. reply.Data().GetProperty("grid").EnumerateObject().Select(p => p.Value.GetString()!)];
     static string[] GridKeys(JsonElement reply) => [.. reply.Data().GetProperty("grid").EnumerateObject().Select(p => p.Name)];
@@ -267,7 +267,7 @@ public class GridTests
         var agent = AgentFor(f);
         byte[] original = File.ReadAllBytes(f.Cfg("entry_list.ini"));
         await Run("grid reverse", agent);
-        var r = GridCommands.Save(agent, beforeRename: () => throw new IOException("simulated crash"));
+        var r = GridCommands.Save(agent.Rooms.Pending.Grid, agent.Rooms.Folder, agent.Log, beforeRename: () => throw new IOException("simulated crash"));
         await Assert.That(r.Error!.Msg).IsEqualTo("cannot write cfg/entry_list.ini: simulated crash; the file was not changed");
         await Assert.That(File.ReadAllBytes(f.Cfg("entry_list.ini"))).IsEquivalentTo(original, TUnit.Assertions.Enums.CollectionOrdering.Matching);
         await Assert.That(Directory.GetFiles(f.PathOf("cfg"), "*.tmp")).IsEmpty();

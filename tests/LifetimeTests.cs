@@ -129,7 +129,7 @@ public class LifetimeTests
             done.Cancel();
             (await taker)?.Stop();
         }
-        await agent.FlushLogAsync();
+        await agent.Log.CloseAsync(TimeSpan.FromSeconds(2));
         await Assert.That(log.ToString()).DoesNotContain("closing the listener");
     }
 }

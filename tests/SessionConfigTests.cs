@@ -28,8 +28,8 @@ public class SessionConfigTests
             Agent = new Agent(new Options { Dir = Folder.Root }, new ServerFolder(Folder.Root), TextWriter.Null);
         }
 
-        public async Task<JsonElement> Run(string line) => Parse(await Dispatcher.RunAsync(line, Agent));
-        public async Task<Reply> Raw(string line) => await Dispatcher.RunAsync(line, Agent);
+        public async Task<JsonElement> Run(string line) => Parse(await Dispatcher.RunAsync(line, Agent.Rooms));
+        public async Task<Reply> Raw(string line) => await Dispatcher.RunAsync(line, Agent.Rooms);
         public static JsonElement Parse(Reply reply) => JsonDocument.Parse(reply.ToJson()).RootElement.Clone();
 
         public string CfgPath => Folder.Cfg("server_cfg.ini");
@@ -189,9 +189,9 @@ public class SessionConfigTests
         foreach (var session in Sessions.Where(s => HeaderIndex(LinesOf(before), s) < 0))
         {
             await b.Run($"server session {session} enable");
-            await Assert.That(b.Agent.PendingConfig.Current).IsNotNull();
+            await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsNotNull();
             await b.Run($"server session {session} disable");
-            await Assert.That(b.Agent.PendingConfig.Current).IsNull();
+            await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsNull();
         }
     }
 
@@ -240,7 +240,7 @@ public class SessionConfigTests
     {
         using var b = new Bench();
         await Assert.That((await b.Run(line)).ErrorMsg()).IsEqualTo(error);
-        await Assert.That(b.Agent.PendingConfig.Current).IsNull();
+        await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsNull();
     }
 
     [Test]
@@ -248,9 +248,9 @@ public class SessionConfigTests
     {
         using var b = new Bench();
         await b.Run("server session race laps 12");
-        var pending = b.Agent.PendingConfig.Current;
+        var pending = b.Agent.Rooms.Pending.Config.Current;
         await Assert.That((await b.Run("server session race laps 0")).IsError()).IsTrue();
-        await Assert.That(b.Agent.PendingConfig.Current).IsSameReferenceAs(pending);
+        await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsSameReferenceAs(pending);
     }
 
     // ---- show, write, discard ----
@@ -298,7 +298,7 @@ public class SessionConfigTests
         var original = b.Bytes;
         await b.Run("server session practice enable");
         await b.Run("server session race laps 7");
-        var pending = b.Agent.PendingConfig.Current!.Edited;
+        var pending = b.Agent.Rooms.Pending.Config.Current!.Edited;
 
         var written = (await b.Run("server configuration write")).Data();
         await Assert.That(written.Str("msg")).IsEqualTo("Wrote cfg/server_cfg.ini");
@@ -313,7 +313,7 @@ public class SessionConfigTests
         await Assert.That(copies.Length).IsEqualTo(1);
         await Assert.That(Path.GetFileName(copies[0])).Matches(@"^server_cfg-\d{8}-\d{6}\.ini$");
         await Assert.That(Hex(File.ReadAllBytes(copies[0]))).IsEqualTo(Hex(original));
-        await Assert.That(b.Agent.PendingConfig.Current).IsNull();
+        await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsNull();
 
         // A second write keeps the first written file as .old, and a second timestamped copy.
         await b.Run("server session race laps 8");
@@ -401,7 +401,7 @@ public class SessionConfigTests
         await Assert.That(File.GetLastWriteTimeUtc(b.CfgPath)).IsEqualTo(mtime);
         await Assert.That(File.Exists(b.CfgPath + ".old")).IsFalse();
         // Reset, not stuck: nothing pending, and the next edit starts from the file as it is now.
-        await Assert.That(b.Agent.PendingConfig.Current).IsNull();
+        await Assert.That(b.Agent.Rooms.Pending.Config.Current).IsNull();
         await Assert.That((await b.Run("server configuration write")).Data().Str("msg")).StartsWith("nothing pending");
 
         await b.Run("server session race laps 12");

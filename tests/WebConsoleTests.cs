@@ -108,7 +108,7 @@ public class WebConsoleTests
     {
         var f = new StandInFolder();
         var ports = IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
-        var assembly = typeof(Demo).Assembly;
+        var assembly = typeof(AcWs.Demo.DemoFolder).Assembly;
         foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
         {
             using var source = assembly.GetManifestResourceStream("demo/" + name)!;
@@ -123,7 +123,7 @@ public class WebConsoleTests
 
     static byte[] DemoFile(string name)
     {
-        using var source = typeof(Demo).Assembly.GetManifestResourceStream("demo/" + name)!;
+        using var source = typeof(AcWs.Demo.DemoFolder).Assembly.GetManifestResourceStream("demo/" + name)!;
         using var copy = new MemoryStream();
         source.CopyTo(copy);
         return copy.ToArray();

@@ -23,7 +23,7 @@ public sealed class AgentHost : IAsyncDisposable
         var first = await Task.WhenAny(ready.Task, host.Exit).WaitAsync(WsClient.Timeout);
         if (first != ready.Task) throw new Exception($"agent did not start: {host.Err}");
         host.Agent = ready.Task.Result;
-        host.Port = int.Parse(host.Agent.Endpoint.Split(':').Last());
+        host.Port = int.Parse(host.Agent.Hub.Endpoint.Split(':').Last());
         return host;
     }
 

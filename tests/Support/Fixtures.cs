@@ -33,7 +33,7 @@ public sealed class TempServerFolder : IDisposable
     public static TempServerFolder Demo()
     {
         var f = new TempServerFolder(entryList: null);
-        var assembly = typeof(AcWs.Demo).Assembly;
+        var assembly = typeof(AcWs.Demo.DemoFolder).Assembly;
         foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
         {
             using var source = assembly.GetManifestResourceStream("demo/" + name)!;

@@ -111,17 +111,17 @@ public sealed class RunningStandIn : IAsyncDisposable
 
     public static async Task<RunningStandIn> StartAsync(Agent agent)
     {
-        string root = agent.Folder.Root;
+        string root = agent.Rooms.Folder.Root;
         string script = Path.Combine(root, "acServer");
         File.WriteAllText(script, $"#!/bin/sh\nexec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string entryList = Path.Combine(root, "cfg", "entry_list.ini");
         if (!File.Exists(entryList)) File.Copy(Fixtures.Real("cfg/samuelorenzo_entry_list.ini"), entryList);
-        if (await agent.AcServer.StartAsync() is { } error) throw new Exception("stand-in did not start: " + error);
+        if (await agent.Rooms.Server.Child.StartAsync() is { } error) throw new Exception("stand-in did not start: " + error);
         return new RunningStandIn(agent);
     }
 
-    public async ValueTask DisposeAsync() => await agent.AcServer.StopAsync();
+    public async ValueTask DisposeAsync() => await agent.Rooms.Server.Child.StopAsync();
 }
 
 public static class Frames

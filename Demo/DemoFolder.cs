@@ -1,12 +1,12 @@
-namespace AcWs;
+namespace AcWs.Demo;
 
 /// <summary><c>acws --demo</c>: a sample server folder, embedded in the binary, unpacked into a temp directory.</summary>
-public static class Demo
+public static class DemoFolder
 {
     public static string CreateFolder()
     {
         string root = Path.Combine(Path.GetTempPath(), $"acws-demo-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
-        var assembly = typeof(Demo).Assembly;
+        var assembly = typeof(DemoFolder).Assembly;
         foreach (string resource in assembly.GetManifestResourceNames())
         {
             string name = resource.Replace('\\', '/');

@@ -1,4 +1,6 @@
-namespace AcWs;
+using AcWs.Files;
+
+namespace AcWs.Runtime;
 
 /// <summary>
 /// Where stracker is and how it starts: <c>--stracker PATH</c> / <c>ACWS_STRACKER</c> (its executable or its

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>Bad command-line usage: exit code 2 with this one-line reason and the usage.</summary>
 public sealed class UsageException(string message) : Exception(message);

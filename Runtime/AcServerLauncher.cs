@@ -1,6 +1,7 @@
 using AcWs.Ini;
+using AcWs.Files;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>Where acServer is and whether it may start: the checks that run before every <c>server start</c>.</summary>
 public static class AcServerLauncher

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>
 /// What the lobby said to one register call: accepted or not, and its answer (or the network error).

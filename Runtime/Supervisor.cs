@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
+using AcWs.Files;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>How to start a child: what, with which arguments, where, and which files to keep a copy of first.</summary>
 public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyList<string> ConfigCopies)
@@ -84,6 +85,8 @@ public sealed class Supervisor
 
     public string Name { get; }
     public string Title { get; }
+    /// <summary>What is said when the child dies without being asked to.</summary>
+    public string CrashMessage(int exitCode) => $"{Title} exited unexpectedly (exit code {exitCode})";
 
     /// <summary>Called with each output line (stdout and stderr) from one task, in order per stream; never under a lock.</summary>
     public Action<string>? OnLine { get; set; }

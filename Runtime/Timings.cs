@@ -1,4 +1,4 @@
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>
 /// Every wait acws decides by itself, in one place. The defaults are the product's; tests pass shorter ones

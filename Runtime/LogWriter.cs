@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Threading.Channels;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>
 /// acws's log: one line per connection and per command, written to stdout by a background task, so a slow

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace AcWs;
+namespace AcWs.Files;
 
 /// <summary>
 /// What identifies one version of a file: its size, modification and change times (nanoseconds) and inode.

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using AcWs.Ini;
 
-namespace AcWs;
+namespace AcWs.Files;
 
 /// <summary>The Assetto Corsa server folder acws serves: where its files are, and reading them with clear errors.</summary>
 public sealed partial class ServerFolder(string root)

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 
-namespace AcWs;
+namespace AcWs.Runtime;
 
 /// <summary>
 /// <c>acws --guard -- COMMAND ARGS…</c>: on Unix, the process acws starts in place of a child (acServer,
