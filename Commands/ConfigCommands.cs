@@ -115,10 +115,11 @@ public static class ConfigCommands
 
         var pending = IniDocument.Parse(edits.Edited, Cfg);
         string diff = UnifiedDiff.Of(Texts(onDisk), Texts(pending), Cfg, Cfg + " (pending)");
-        string msg = edits.IsBasedOn(onDisk.ToBytes())
-            ? "pending: send 'server configuration write' to save, 'server configuration discard' to drop"
-            : $"{Cfg} changed on disk after the first pending edit; 'server configuration write' will drop the edits and write nothing: redo them on the new file";
-        return ValueTask.FromResult(Reply.Ok(new ConfigurationData(msg, ServerCommands.SessionViews(pending), diff)));
+        bool stale = !edits.IsBasedOn(onDisk.ToBytes());
+        string msg = stale
+            ? $"{Cfg} changed on disk after the first pending edit; 'server configuration write' will drop the edits and write nothing: redo them on the new file"
+            : "pending: send 'server configuration write' to save, 'server configuration discard' to drop";
+        return ValueTask.FromResult(Reply.Ok(new ConfigurationData(msg, ServerCommands.SessionViews(pending), diff, stale ? true : null)));
     }
 
     /// <summary>The lines as the diff shows them: the value of any *PASSWORD key is masked, as passwords are never sent.</summary>

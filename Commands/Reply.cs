@@ -12,6 +12,8 @@ public sealed record Reply
     public object? Data { get; init; }
     public ErrorBody? Error { get; init; }
     [JsonIgnore] public Reply? Then { get; init; }
+    /// <summary><c>"more":true</c> beside <c>data</c>: another reply to the same command follows (the steps of a restart).</summary>
+    public bool? More => Then is null ? null : true;
     /// <summary>
     /// A change of shared state: a copy of this reply is pushed to every other connected client, as the original
     /// sent every reply to everyone, marked with <c>"event":true</c> and this topic (see <see cref="ToEventUtf8"/>).
@@ -22,7 +24,7 @@ public sealed record Reply
 
     [JsonIgnore] public bool IsError => Error is not null;
 
-    public static Reply Ok(object data) => new() { Data = data };
+    public static Reply Ok(IWireData data) => new() { Data = data };
     public static Reply Msg(string msg) => Ok(new MsgData(msg));
     public static Reply Fail(string msg) => new() { Error = new ErrorBody(msg) };
     /// <summary>An error nobody asked about (a crash, a failed automatic retry), pushed to every client: <c>{"error":{"msg":...,"event":true}}</c>.</summary>
@@ -44,8 +46,32 @@ public sealed record Reply
         return [.. "{\"data\":"u8, .. data.AsSpan(0, data.Length - 1), .. System.Text.Encoding.UTF8.GetBytes(marker), .. "}}"u8];
     }
 
-    /// <summary>A frame nobody asked for (what acServer printed, a crash): <paramref name="data"/> marked as an event of <paramref name="topic"/>.</summary>
-    public static byte[] Event(string topic, object data) => Ok(data).ToEventUtf8(topic);
+    /// <summary>
+    /// The one envelope of a pushed event: <c>{"data":{"TOPIC":BODY,"event":true,"topic":"TOPIC"}}</c>, where BODY is
+    /// <c>{"event":PAYLOAD}</c> (the original's server, session and lobby events) or the payload itself (its driver events).
+    /// </summary>
+    public static byte[] Event(string topic, IWireData payload, bool underEvent)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Readable.Options.Encoder }))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("data");
+            w.WritePropertyName(topic);
+            if (underEvent)
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("event");
+            }
+            JsonSerializer.Serialize(w, payload, payload.GetType(), WireJson.Readable);
+            if (underEvent) w.WriteEndObject();
+            w.WriteBoolean("event", true);
+            w.WriteString("topic", topic);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
     public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
 }
 
@@ -55,4 +81,4 @@ public sealed record Reply
 /// </summary>
 public sealed record ErrorBody(string Msg, bool? Event = null, string? Topic = null);
 /// <summary>A message; <c>note</c> adds what the message alone does not say (left out when null).</summary>
-public sealed record MsgData(string Msg, string? Note = null);
+public sealed record MsgData(string Msg, string? Note = null) : IWireData;

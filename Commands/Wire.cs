@@ -4,11 +4,17 @@ using System.Text.Json.Serialization;
 namespace AcWs.Commands;
 
 // Every type that goes on the wire, next to the one source-generated context that serialises them.
+
+/// <summary>
+/// A type that goes on the wire as a reply's <c>data</c> or a pushed event's payload: <see cref="Reply.Ok"/> takes
+/// only these, and a test checks that each is in <see cref="WireJson"/> (a missing one would fail only at run time).
+/// </summary>
+public interface IWireData;
 // Property names become snake_case (UdpPort → "udp_port"); dictionary keys are kept as given.
 
-public sealed record WelcomeData(string Msg, string Version);
+public sealed record WelcomeData(string Msg, string Version) : IWireData;
 
-public sealed record HelpData(Dictionary<string, string> Commands);
+public sealed record HelpData(Dictionary<string, string> Commands) : IWireData;
 
 /// <summary>
 /// <c>server info</c>, a superset of the original's: <c>sessions</c> keyed by session name (as in <c>server sessions</c>),
@@ -41,7 +47,7 @@ public sealed record ServerInfo(
     LobbyView Lobby,
     TrackerStatus Tracker,
     string? EntriesError = null);
-public sealed record ServerInfoData(ServerInfo Server);
+public sealed record ServerInfoData(ServerInfo Server) : IWireData;
 
 public sealed record EntryView(
     string CarId,
@@ -53,22 +59,22 @@ public sealed record EntryView(
     string Guid,
     string Ballast,
     string Restrictor);
-public sealed record EntriesData(Dictionary<string, EntryView> Entries);
+public sealed record EntriesData(Dictionary<string, EntryView> Entries) : IWireData;
 
 public sealed record SessionView(string Type, string Name, int Laps, int Time, int IsOpen, int WaitTime, bool Active, string Msg);
-public sealed record SessionsData(Dictionary<string, SessionView> Sessions);
+public sealed record SessionsData(Dictionary<string, SessionView> Sessions) : IWireData;
 
 /// <summary>A <c>server session …</c> edit: what changed, and every session as the pending file has it.</summary>
-public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending, string? Warning = null);
+public sealed record SessionEditData(string Msg, Dictionary<string, SessionView> Pending, string? Warning = null) : IWireData;
 /// <summary><c>server configuration show</c>: the pending sessions and a unified diff of the file on disk against them.</summary>
-public sealed record ConfigurationData(string Msg, Dictionary<string, SessionView> Pending, string Diff);
+public sealed record ConfigurationData(string Msg, Dictionary<string, SessionView> Pending, string Diff, bool? Stale = null) : IWireData;
 /// <summary>
 /// <c>server configuration write</c>: <c>server</c> is the whole <c>server info</c> after the write (the original's
 /// client replaces its server state with it, so it must carry <c>running</c>); its sessions are what the file now holds.
 /// </summary>
-public sealed record ConfigurationWrittenData(string Msg, ServerInfo Server, string? Note = null);
+public sealed record ConfigurationWrittenData(string Msg, ServerInfo Server, string? Note = null) : IWireData;
 
-public sealed record HealthData(string Status, string Version);
+public sealed record HealthData(string Status, string Version) : IWireData;
 
 /// <summary>
 /// What acServer printed at start-up, pushed as <c>{"data":{"server":{"event":{...}}}}</c> (the original's key).
@@ -79,23 +85,18 @@ public sealed record ServerEvent(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Version = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp = null,
     string? Track = null,
-    IReadOnlyList<string>? Cars = null);
-public sealed record ServerEventBody(ServerEvent Event);
-public sealed record ServerEventData(ServerEventBody Server);
+    IReadOnlyList<string>? Cars = null) : IWireData;
 
 /// <summary>A driver, as in the original's <c>server drivers</c> and joining/leaving events.</summary>
 public sealed record DriverView(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot,
-    int Ballast, int Restrictor, string Since, string Msg)
+    int Ballast, int Restrictor, string Since, string Msg) : IWireData
 {
     public static DriverView Of(Live.Driver d, string msg) => new(d.Name, d.Host, d.Port, d.Car, d.Guid, d.Team, d.Slot,
         d.Ballast, d.Restrictor, d.Since.ToString("o", System.Globalization.CultureInfo.InvariantCulture), msg);
 }
-public sealed record DriverEventData(DriverView Driver);
-public sealed record DriversData(Dictionary<string, DriverView> Drivers);
+public sealed record DriversData(Dictionary<string, DriverView> Drivers) : IWireData;
 
-public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, bool Active);
-public sealed record SessionEventBody(SessionEvent Event);
-public sealed record SessionEventData(SessionEventBody Session);
+public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, bool Active) : IWireData;
 
 /// <summary>A change of the lobby registration; <c>timestamp</c> is since when it is registered (null while it is not).</summary>
 public sealed record LobbyEvent(
@@ -103,9 +104,7 @@ public sealed record LobbyEvent(
     bool Connected,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Timestamp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlRegister,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlPing);
-public sealed record LobbyEventBody(LobbyEvent Event);
-public sealed record LobbyEventData(LobbyEventBody Lobby);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UrlPing) : IWireData;
 
 /// <summary>
 /// <c>lobby info</c> and <c>server info</c>'s <c>lobby</c>: <c>since</c> and <c>timestamp</c> (the original's name for it)
@@ -120,8 +119,8 @@ public sealed record LobbyView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastMsg,
     bool Auto,
     LobbyEvent? Event = null);
-public sealed record LobbyInfoData(LobbyView Lobby);
-public sealed record LobbyRegisteredData(string Msg, LobbyView Lobby);
+public sealed record LobbyInfoData(LobbyView Lobby) : IWireData;
+public sealed record LobbyRegisteredData(string Msg, LobbyView Lobby) : IWireData;
 
 /// <summary>
 /// <c>tracker status</c> and <c>server info</c>'s <c>tracker</c>: pid, since and timestamp (the original's name for
@@ -136,7 +135,7 @@ public sealed record TrackerStatus(
 /// <c>tracker status|start|stop</c>: the status under <c>tracker</c> (acws's key) and <c>stracker</c> (the original's);
 /// <c>msg</c> says what changed, in the original's words.
 /// </summary>
-public sealed record TrackerStatusData(TrackerStatus Tracker, TrackerStatus Stracker, string? Msg = null);
+public sealed record TrackerStatusData(TrackerStatus Tracker, TrackerStatus Stracker, string? Msg = null) : IWireData;
 
 /// <summary><c>server status</c>: pid, started_at and uptime_s are null (not left out) while it is stopped, as in <c>tracker status</c>.</summary>
 public sealed record ServerStatus(
@@ -144,10 +143,10 @@ public sealed record ServerStatus(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Pid,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? StartedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? UptimeS);
-public sealed record ServerStatusData(ServerStatus Server);
+public sealed record ServerStatusData(ServerStatus Server) : IWireData;
 
 /// <summary><c>grid finish|reverse|order</c>: position ("1", "2", …) → driver.</summary>
-public sealed record GridData(string? Msg, Dictionary<string, string> Grid, string? Warning = null);
+public sealed record GridData(string? Msg, Dictionary<string, string> Grid, string? Warning = null) : IWireData;
 
 public sealed record GridEntryView(
     string CarId,
@@ -157,9 +156,9 @@ public sealed record GridEntryView(
     string Skin,
     string Driver,
     string Guid);
-public sealed record GridEntriesData(Dictionary<string, GridEntryView> Entries, string? Source = null, string? Warning = null);
+public sealed record GridEntriesData(Dictionary<string, GridEntryView> Entries, string? Source = null, string? Warning = null) : IWireData;
 
-public sealed record GridSaveData(string Msg, string? Note = null);
+public sealed record GridSaveData(string Msg, string? Note = null) : IWireData;
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -176,11 +175,11 @@ public sealed record GridSaveData(string Msg, string? Note = null);
 [JsonSerializable(typeof(ConfigurationData))]
 [JsonSerializable(typeof(ConfigurationWrittenData))]
 [JsonSerializable(typeof(HealthData))]
-[JsonSerializable(typeof(ServerEventData))]
-[JsonSerializable(typeof(DriverEventData))]
 [JsonSerializable(typeof(DriversData))]
-[JsonSerializable(typeof(SessionEventData))]
-[JsonSerializable(typeof(LobbyEventData))]
+[JsonSerializable(typeof(ServerEvent))]
+[JsonSerializable(typeof(DriverView))]
+[JsonSerializable(typeof(SessionEvent))]
+[JsonSerializable(typeof(LobbyEvent))]
 [JsonSerializable(typeof(ServerStatusData))]
 [JsonSerializable(typeof(LobbyInfoData))]
 [JsonSerializable(typeof(LobbyRegisteredData))]

@@ -3,27 +3,32 @@ using AcWs.Live;
 
 namespace AcWs.Commands;
 
+/// <summary>A pushed frame of something that happened: its topic, what it says, and whether the original nested it under <c>event</c>.</summary>
+public sealed record Pushed(string Topic, IWireData Payload, bool UnderEvent = true)
+{
+    public byte[] ToUtf8() => Reply.Event(Topic, Payload, UnderEvent);
+}
+
 /// <summary>
 /// The one place that knows how a <see cref="LiveEvent"/> looks on the wire: the original's keys and nesting,
 /// and the topic it is pushed under.
 /// </summary>
 public static class WireEvents
 {
-    /// <summary>The pushed frame's topic and data for <paramref name="e"/>, or null when clients do not hear of it.</summary>
-    public static (string Topic, object Data)? Of(LiveEvent e, LiveState state) => e switch
+    /// <summary>The pushed frame for <paramref name="e"/>, or null when clients do not hear of it.</summary>
+    public static Pushed? Of(LiveEvent e, LiveState state) => e switch
     {
-        ServerStarting s => ("server", new ServerEventData(new ServerEventBody(new ServerEvent(
-            StartingMsg(s.Kind), s.Version, s.Timestamp, s.Track, s.Cars)))),
-        DriverJoined j => ("driver", new DriverEventData(DriverView.Of(j.Driver, "joining"))),
-        DriverGone g => ("driver", new DriverEventData(DriverView.Of(g.Driver, "leaving"))),
-        SessionStarted s => ("session", new SessionEventData(new SessionEventBody(new SessionEvent(
-            s.Session.Type, s.Session.Laps, s.Session.Time, $"{s.Session.Type} session starting", true)))),
-        LobbyConnected => ("lobby", Lobby(state, "connected to lobby")),
-        LobbyLost l => ("lobby", Lobby(state, l.Line)),
+        ServerStarting s => new("server", new ServerEvent(StartingMsg(s.Kind), s.Version, s.Timestamp, s.Track, s.Cars)),
+        DriverJoined j => new("driver", DriverView.Of(j.Driver, "joining"), UnderEvent: false),
+        DriverGone g => new("driver", DriverView.Of(g.Driver, "leaving"), UnderEvent: false),
+        SessionStarted s => new("session", new SessionEvent(s.Session.Type, s.Session.Laps, s.Session.Time, $"{s.Session.Type} session starting", true)),
+        LobbyConnected => Lobby(state.Lobby, "connected to lobby"),
+        LobbyLost l => Lobby(state.Lobby, l.Line),
         _ => null,
     };
 
-    static string StartingMsg(string kind) => kind == "acServer" ? "Assetto Corsa Dedicated Server starting" : $"{kind} starting";
+    /// <summary>The lobby as it is now, under the original's <c>{"lobby":{"event":{...}}}</c>.</summary>
+    public static Pushed Lobby(LobbyState lobby, string msg) => new("lobby", LobbyCommands.EventOf(lobby, msg));
 
-    static LobbyEventData Lobby(LiveState state, string msg) => new(new LobbyEventBody(LobbyCommands.EventOf(state.Lobby, msg)));
+    static string StartingMsg(string kind) => kind == "acServer" ? "Assetto Corsa Dedicated Server starting" : $"{kind} starting";
 }

@@ -27,7 +27,7 @@ public sealed class Agent
 
         server.Heard += e =>
         {
-            if (WireEvents.Of(e, server.Live) is var (topic, data)) Hub.Push(Reply.Event(topic, data));
+            if (WireEvents.Of(e, server.Live) is { } pushed) Hub.Push(pushed.ToUtf8());
             // Off the output reader: a lobby call must not hold up the server's next lines.
             if (e is LobbyLost && lobby.Auto) _ = Task.Run(lobby.ReRegisterAsync);
         };
@@ -39,7 +39,7 @@ public sealed class Agent
             Log.Write(tracker.CrashMessage(code));
             Crashed(tracker, code, "tracker", TrackerCommands.Stopped(tracker));
         };
-        lobby.ReRegistered += msg => Hub.Push(Reply.Event("lobby", new LobbyEventData(new LobbyEventBody(LobbyCommands.EventOf(lobby.Book.State, msg)))));
+        lobby.ReRegistered += msg => Hub.Push(WireEvents.Lobby(lobby.Book.State, msg).ToUtf8());
         lobby.ReRegisterFailed += Hub.PushError;
     }
 

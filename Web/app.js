@@ -163,8 +163,8 @@
     const q = st.queue[0];
     if (!q) { logReply(f); return; }
     // 'server restart' / 'tracker restart' of a running child answer twice: stopped, then started.
-    if (/^(server|tracker)\s+restart$/.test(q.cmd.trim().toLowerCase()) && !q.more && f.data && / stopped$/.test(f.data.msg || '')) {
-      q.more = true;
+    // A command that answers in steps ('server restart' of a running server) marks each reply but the last "more".
+    if (f.more === true) {
       if (q.log) logReply(f);
       return;
     }
@@ -315,7 +315,7 @@
     }
     $('cfg-write').disabled = !diff;
     $('cfg-discard').disabled = !diff;
-    if (diff && f.data.msg && /changed on disk/i.test(f.data.msg)) setMsg('cfg-msg', f.data.msg, false);
+    if (diff && f.data.stale === true) setMsg('cfg-msg', f.data.msg, false);
     fillEditor();
   }
 

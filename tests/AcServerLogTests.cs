@@ -12,8 +12,8 @@ public class AcServerLogTests
     sealed class Log(LiveFeed feed)
     {
         /// <summary>What clients hear of a line: each event the feed gives, through the one wire mapping.</summary>
-        public IReadOnlyList<object> Feed(string line) =>
-            [.. feed.Feed(line).Select(e => WireEvents.Of(e, feed.State)).OfType<(string Topic, object Data)>().Select(w => w.Data)];
+        public IReadOnlyList<Pushed> Feed(string line) =>
+            [.. feed.Feed(line).Select(e => WireEvents.Of(e, feed.State)).OfType<Pushed>()];
         public LiveState State => feed.State;
         public IReadOnlyList<string> Cars => State.Cars;
         public IReadOnlyDictionary<string, Driver> Drivers => State.Drivers;
@@ -27,8 +27,8 @@ public class AcServerLogTests
     {
         var events = new List<JsonElement>();
         foreach (var raw in File.ReadAllText(path).Split('\n'))
-            foreach (var data in log.Feed(raw.TrimEnd('\r')))
-                events.Add(JsonDocument.Parse(Reply.Ok(data).ToJson()).RootElement.GetProperty("data").Clone());
+            foreach (var pushed in log.Feed(raw.TrimEnd('\r')))
+                events.Add(JsonDocument.Parse(pushed.ToUtf8()).RootElement.GetProperty("data").Clone());
         return events;
     }
 

@@ -140,8 +140,11 @@ public class AcServerTests
         int first = await StartedPid(ws);
         var stopped = await ws.AskAsync("server restart");
         await Assert.That(Frames.IsMsg(stopped, "Assetto Corsa server stopped")).IsTrue();
+        // "more": another reply to the same command follows; the last step has none.
+        await Assert.That(stopped.GetProperty("more").GetBoolean()).IsTrue();
         var started = await ws.ReceiveUntilAsync(f => !WsClient.IsPush(f), Slow);
         await Assert.That(Frames.IsMsg(started, "Assetto Corsa server started")).IsTrue();
+        await Assert.That(started.TryGetProperty("more", out _)).IsFalse();
         int second = await StartedPid(ws);
         await Assert.That(second).IsNotEqualTo(first);
         await Assert.That(StandInFolder.ProcessAlive(first)).IsFalse();

@@ -128,3 +128,21 @@ public class DispatcherTests
         await Assert.That(server.GetProperty("running").GetBoolean()).IsFalse();
     }
 }
+
+/// <summary>Every type that can be a reply's data or a pushed payload is in the one JSON context (a missing one would fail only at run time).</summary>
+public class WireContextTests
+{
+    public static IEnumerable<string> WireTypes() =>
+        typeof(IWireData).Assembly.GetTypes().Where(t => typeof(IWireData).IsAssignableFrom(t) && !t.IsInterface).Select(t => t.FullName!).Order();
+
+    [Test]
+    public async Task There_are_wire_types() => await Assert.That(WireTypes().Count()).IsGreaterThan(20);
+
+    [Test]
+    [MethodDataSource(nameof(WireTypes))]
+    public async Task Each_wire_type_is_in_the_json_context(string name)
+    {
+        var type = typeof(IWireData).Assembly.GetType(name)!;
+        await Assert.That(WireJson.Default.GetTypeInfo(type)).IsNotNull();
+    }
+}

@@ -393,6 +393,7 @@ public class SessionConfigTests
 
         var show = (await b.Run("server configuration show")).Data();
         await Assert.That(show.Str("msg")).StartsWith("cfg/server_cfg.ini changed on disk");
+        await Assert.That(show.GetProperty("stale").GetBoolean()).IsTrue();
         var refused = await b.Run("server configuration write");
         await Assert.That(refused.ErrorMsg()).IsEqualTo(
             "cfg/server_cfg.ini changed on disk, so it was re-read and the pending edits were dropped: " +
