@@ -36,79 +36,95 @@ public sealed record Options
 
     public const string DefaultLobbyUrl = "http://93.57.10.21/lobby.ashx";
 
-    public const string Usage = """
-        usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN | --token-file PATH]
-                    [--max-clients N] [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
-                    [--lobby-url URL] [--no-lobby-auto] [--stracker PATH] [--keep-logs N]
-               acws --demo [--port PORT]
-               acws --help | --version
+    /// <summary>Where a value comes from: the environment, the first use of a flag, or a repeat of it.</summary>
+    public enum From { Env, Flag, RepeatedFlag }
 
-          --dir DIR        the Assetto Corsa server folder (env ACWS_DIR; default: current directory)
-          --host HOST      address to listen on (env ACWS_HOST; default 127.0.0.1)
-          --port PORT      port to listen on, 0 picks a free one (env ACWS_PORT; default 8765)
-          --token TOKEN    clients must send this token (env ACWS_TOKEN; required off loopback);
-                           visible to every user in `ps`: prefer ACWS_TOKEN or --token-file
-          --token-file PATH  read the token from this file, trimmed (env ACWS_TOKEN_FILE)
-          --max-clients N  connections allowed at once (default 64)
-          --acserver PATH  the acServer executable (env ACWS_ACSERVER; default: acServer[.exe] in DIR)
-          --restart-on-crash  start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)
-          --allow-origin ORIGIN  a web page origin (https://host[:port]) also allowed to open the WebSocket,
-                           e.g. behind a TLS proxy; repeatable (env ACWS_ALLOW_ORIGIN, comma-separated)
-          --lobby-url URL  the lobby acws registers with (env ACWS_LOBBY_URL; default http://93.57.10.21/lobby.ashx)
-          --no-lobby-auto  do not re-register with the lobby when acServer reports the registration lost
-          --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
-          --keep-logs N    logs/acws/ keeps the files of the newest N runs, older ones go at start (env ACWS_KEEP_LOGS; default 50)
-          --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
-        """;
+    /// <summary>
+    /// One command-line option: its flag, the name of its value (null: a switch), its environment variable, its
+    /// default and help as the README's option table shows them, and what it sets. <c>--help</c>, the parser and a
+    /// test against the README's table all come from <see cref="Table"/>.
+    /// </summary>
+    public sealed record Option(string Flag, string? Value, string? Env, string Default, string Help, Func<Options, string, From, Options> Set)
+    {
+        public string Usage => Value is null ? Flag : $"{Flag} {Value}";
+    }
+
+    public static readonly Option[] Table =
+    [
+        new("--dir", "DIR", "ACWS_DIR", "current directory", "the Assetto Corsa server folder",
+            (o, v, _) => o with { Dir = v }),
+        new("--host", "HOST", "ACWS_HOST", "`127.0.0.1`", "address to listen on (0.0.0.0 for every interface)",
+            (o, v, _) => o with { Host = v }),
+        new("--port", "PORT", "ACWS_PORT", "`8765`", "port to listen on, 0 picks a free one",
+            (o, v, f) => o with { Port = ParsePort(v, Name(f, "--port", "ACWS_PORT")) }),
+        // A token flag replaces both environment variables.
+        new("--token", "TOKEN", "ACWS_TOKEN", "none", "clients must send this token (required off loopback); visible to every user in `ps`: prefer ACWS_TOKEN or --token-file",
+            (o, v, f) => o with { Token = NonEmpty(v, Name(f, "--token", "ACWS_TOKEN")), TokenFile = f == From.Env ? o.TokenFile : null }),
+        new("--token-file", "PATH", "ACWS_TOKEN_FILE", "none", "read the token from this file (its one line, trimmed)",
+            (o, v, f) => o with { TokenFile = NonEmpty(v, Name(f, "--token-file", "ACWS_TOKEN_FILE")), Token = f == From.Env ? o.Token : null }),
+        new("--max-clients", "N", null, "`64`", "connections allowed at once",
+            (o, v, _) => o with { MaxClients = ParseCount(v, "--max-clients") }),
+        new("--acserver", "PATH", "ACWS_ACSERVER", "`acServer[.exe]` in DIR", "the acServer executable",
+            (o, v, f) => o with { AcServer = NonEmpty(v, Name(f, "--acserver", "ACWS_ACSERVER")) }),
+        new("--restart-on-crash", null, null, "off", "start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)",
+            (o, _, _) => o with { RestartOnCrash = true }),
+        new("--lobby-url", "URL", "ACWS_LOBBY_URL", $"`{DefaultLobbyUrl}`", "the lobby acws registers with",
+            (o, v, f) => o with { LobbyUrl = ParseUrl(v, Name(f, "--lobby-url", "ACWS_LOBBY_URL")) }),
+        new("--no-lobby-auto", null, null, "auto on", "do not re-register with the lobby when acServer reports the registration lost",
+            (o, _, _) => o with { LobbyAuto = false }),
+        new("--stracker", "PATH", "ACWS_STRACKER", "`stracker/` in DIR, else DIR", "stracker's executable or folder",
+            (o, v, f) => o with { Stracker = NonEmpty(v, Name(f, "--stracker", "ACWS_STRACKER")) }),
+        // The environment gives a comma-separated list; the first flag replaces it, more flags add to it.
+        new("--allow-origin", "ORIGIN", "ACWS_ALLOW_ORIGIN", "none", "a web page origin (https://host[:port]) also allowed to open the WebSocket, e.g. behind a TLS proxy; repeatable (env: comma-separated)",
+            (o, v, f) => o with
+            {
+                AllowOrigins = f == From.Env
+                    ? [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ParseOrigin(x, "ACWS_ALLOW_ORIGIN"))]
+                    : [.. (f == From.RepeatedFlag ? o.AllowOrigins : []), ParseOrigin(v, "--allow-origin")],
+            }),
+        new("--keep-logs", "N", "ACWS_KEEP_LOGS", "`50`", "logs/acws/ keeps the files of the newest N runs; older ones go at start",
+            (o, v, f) => o with { KeepLogs = ParseCount(v, Name(f, "--keep-logs", "ACWS_KEEP_LOGS")) }),
+        new("--demo", null, null, "", "serve a sample server folder made in a temp directory, with a stand-in acServer",
+            (o, _, _) => o with { Demo = true }),
+    ];
+
+    static string Name(From from, string flag, string env) => from == From.Env ? env : flag;
+
+    /// <summary><c>--help</c>: generated from <see cref="Table"/>.</summary>
+    public static string Usage { get; } = MakeUsage();
+
+    static string MakeUsage()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("usage: acws [OPTION …]");
+        text.AppendLine("       acws --demo [--port PORT]");
+        text.AppendLine("       acws --help | --version");
+        text.AppendLine();
+        foreach (var o in Table)
+        {
+            string more = string.Join("; ", new[] { o.Env is null ? null : $"env {o.Env}", o.Default.Length == 0 ? null : $"default {o.Default.Replace("`", "")}" }.OfType<string>());
+            text.AppendLine($"  {o.Usage,-24} {o.Help}{(more.Length > 0 ? $" ({more})" : "")}");
+        }
+        return text.ToString().TrimEnd();
+    }
 
     public static Options Parse(string[] args, Func<string, string?> env)
     {
-        var o = new Options
-        {
-            Dir = env("ACWS_DIR") is { Length: > 0 } d ? d : ".",
-            Host = env("ACWS_HOST") is { Length: > 0 } h ? h : "127.0.0.1",
-            Port = env("ACWS_PORT") is { Length: > 0 } p ? ParsePort(p, "ACWS_PORT") : 8765,
-            Token = env("ACWS_TOKEN") is { Length: > 0 } t ? t : null,
-            TokenFile = env("ACWS_TOKEN_FILE") is { Length: > 0 } tf ? tf : null,
-            AcServer = env("ACWS_ACSERVER") is { Length: > 0 } exe ? exe : null,
-            AllowOrigins = env("ACWS_ALLOW_ORIGIN") is { Length: > 0 } origins
-                ? [.. origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ParseOrigin(x, "ACWS_ALLOW_ORIGIN"))]
-                : [],
-            LobbyUrl = env("ACWS_LOBBY_URL") is { Length: > 0 } u ? ParseUrl(u, "ACWS_LOBBY_URL") : DefaultLobbyUrl,
-            Stracker = env("ACWS_STRACKER") is { Length: > 0 } st ? st : null,
-            KeepLogs = env("ACWS_KEEP_LOGS") is { Length: > 0 } k ? ParseCount(k, "ACWS_KEEP_LOGS") : 50,
-        };
+        var o = new Options();
+        foreach (var option in Table)
+            if (option.Env is { } name && env(name) is { Length: > 0 } value) o = option.Set(o, value, From.Env);
         if (o.Token is not null && o.TokenFile is not null)
             throw new UsageException("set ACWS_TOKEN or ACWS_TOKEN_FILE, not both");
         string? tokenFlag = null;
-        bool originFlag = false;
+        var seen = new HashSet<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{a} needs a value");
-            o = a switch
-            {
-                "--dir" => o with { Dir = Value() },
-                "--host" => o with { Host = Value() },
-                "--port" => o with { Port = ParsePort(Value(), "--port") },
-                // A token flag replaces both environment variables.
-                "--token" => o with { Token = NonEmpty(Value(), "--token"), TokenFile = null },
-                "--token-file" => o with { TokenFile = NonEmpty(Value(), "--token-file"), Token = null },
-                "--max-clients" => o with { MaxClients = ParseCount(Value(), "--max-clients") },
-                "--demo" => o with { Demo = true },
-                "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
-                "--restart-on-crash" => o with { RestartOnCrash = true },
-                // The first flag replaces the environment's list; more flags add to it.
-                "--allow-origin" => o with { AllowOrigins = [.. (originFlag ? o.AllowOrigins : []), ParseOrigin(Value(), "--allow-origin")] },
-                "--lobby-url" => o with { LobbyUrl = ParseUrl(Value(), "--lobby-url") },
-                "--no-lobby-auto" => o with { LobbyAuto = false },
-                "--stracker" => o with { Stracker = NonEmpty(Value(), "--stracker") },
-                "--keep-logs" => o with { KeepLogs = ParseCount(Value(), "--keep-logs") },
-                "--help" or "-h" => o with { ShowHelp = true },
-                "--version" => o with { ShowVersion = true },
-                _ => throw new UsageException($"unknown option '{a}'"),
-            };
-            if (a == "--allow-origin") originFlag = true;
+            if (a is "--help" or "-h") { o = o with { ShowHelp = true }; continue; }
+            if (a == "--version") { o = o with { ShowVersion = true }; continue; }
+            var option = Table.FirstOrDefault(x => x.Flag == a) ?? throw new UsageException($"unknown option '{a}'");
+            string value = option.Value is null ? "" : i + 1 < args.Length ? args[++i] : throw new UsageException($"{a} needs a value");
+            o = option.Set(o, value, seen.Add(a) ? From.Flag : From.RepeatedFlag);
             if (a is "--token" or "--token-file")
             {
                 if (tokenFlag is not null && tokenFlag != a) throw new UsageException("pass --token or --token-file, not both");

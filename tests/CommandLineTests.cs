@@ -233,3 +233,46 @@ public class CommandLineTests
         }
     }
 }
+
+/// <summary>The README's option table and <c>--help</c> come from the one table in <see cref="Options.Table"/>.</summary>
+public class OptionTableTests
+{
+    static string Readme()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "README.md"))) dir = dir.Parent;
+        return File.ReadAllText(Path.Combine(dir!.FullName, "README.md"));
+    }
+
+    /// <summary>README rows "| `--flag VALUE` | `ENV` … | default | meaning |": flag, env and default.</summary>
+    static Dictionary<string, (string Env, string Default)> ReadmeRows()
+    {
+        var rows = new Dictionary<string, (string, string)>();
+        foreach (var line in Readme().Split('\n'))
+        {
+            var cells = line.Split('|');
+            if (cells.Length < 5 || !cells[1].Trim().StartsWith("`--")) continue;
+            string env = System.Text.RegularExpressions.Regex.Match(cells[2], "`([A-Z_]+)`").Groups[1].Value;
+            rows[cells[1].Trim().Trim('`')] = (env, cells[3].Trim());
+        }
+        return rows;
+    }
+
+    public static IEnumerable<string> Flags() => Options.Table.Select(o => o.Flag);
+
+    [Test]
+    [MethodDataSource(nameof(Flags))]
+    public async Task The_readme_option_table_matches_the_parsers_table(string flag)
+    {
+        var option = Options.Table.Single(o => o.Flag == flag);
+        var rows = ReadmeRows();
+        await Assert.That(rows.ContainsKey(option.Usage)).IsTrue();
+        await Assert.That(rows[option.Usage].Env).IsEqualTo(option.Env ?? "");
+        await Assert.That(rows[option.Usage].Default).IsEqualTo(option.Default);
+        await Assert.That(Options.Usage).Contains(option.Usage);
+    }
+
+    [Test]
+    public async Task The_readme_lists_no_option_the_parser_lacks() =>
+        await Assert.That(ReadmeRows().Keys.Except(Options.Table.Select(o => o.Usage))).IsEmpty();
+}
