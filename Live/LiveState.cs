@@ -28,6 +28,17 @@ public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBalla
         get { lock (gate) return new Dictionary<string, Driver>(drivers); }
     }
 
+    /// <summary>Every driver, gone at once (the server stopped or died): one <see cref="DriverGone"/> each, in join order.</summary>
+    public IReadOnlyList<DriverGone> ClearDrivers()
+    {
+        lock (gate)
+        {
+            var gone = drivers.Values.OrderBy(d => d.Since).Select(d => new DriverGone(d)).ToList();
+            drivers.Clear();
+            return gone;
+        }
+    }
+
     /// <summary>Takes one event into the state; returns it (completed) when clients should hear of it, else null.</summary>
     public LiveEvent? Apply(LiveEvent e)
     {

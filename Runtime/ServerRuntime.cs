@@ -35,6 +35,11 @@ public sealed class ServerRuntime
         {
             foreach (var e in feed.Feed(line)) Heard?.Invoke(e);
         };
+        // Whoever was on the server left with it: each client hears of each driver, as from a leave line.
+        Child.OnExit = () =>
+        {
+            foreach (var gone in Live.ClearDrivers()) Heard?.Invoke(gone);
+        };
         Child.OnCrash = OnCrash;
     }
 

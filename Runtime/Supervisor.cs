@@ -94,6 +94,8 @@ public sealed class Supervisor
     public Action? OnStarting { get; set; }
     /// <summary>Called when the child exits without being asked to, with its exit code.</summary>
     public Action<int>? OnCrash { get; set; }
+    /// <summary>The child is gone, asked to or not (after its last line; before <see cref="OnCrash"/>).</summary>
+    public Action? OnExit { get; set; }
 
     public bool IsRunning { get { lock (stateLock) return current is not null; } }
     /// <summary>The process acws started: on Unix the guard, whose only child is the program itself.</summary>
@@ -319,6 +321,7 @@ public sealed class Supervisor
         running.Released.TrySetResult();
         await delivered;
         bool diedWhileStarting = Interlocked.CompareExchange(ref running.Phase, Running.Gone, Running.Starting) == Running.Starting;
+        if (!diedWhileStarting) OnExit?.Invoke();
         if (!running.StopRequested && !diedWhileStarting) OnCrash?.Invoke(code);
     }
 

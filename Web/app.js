@@ -396,7 +396,7 @@
   on('btn-start', async () => { await act('server start', 'srv-msg'); refreshServer(); });
   on('btn-stop', async () => {
     if (!confirm('Stop the Assetto Corsa server? Everyone on it is disconnected.')) return;
-    await act('server stop', 'srv-msg'); refreshServer(); refreshDrivers();
+    await act('server stop', 'srv-msg'); refreshServer(); refreshDrivers(); refreshSessions();
   });
   on('btn-restart', async () => {
     if (!confirm('Restart the Assetto Corsa server? Everyone on it is disconnected.')) return;

@@ -214,6 +214,27 @@ public class AcServerTests
         await Assert.That(second).IsNotEqualTo(first);
     }
 
+    /// <summary>A stop takes everyone off the server: other clients hear a "leaving" for each, in join order.</summary>
+    [Test]
+    public async Task A_stop_pushes_a_leaving_for_each_driver_still_on()
+    {
+        using var folder = new StandInFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var admin = await WsClient.ConnectAsync(host.Port);
+        await using var other = await WsClient.ConnectAsync(host.Port);
+        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        folder.Cue("join CAR_0");
+        folder.Cue("join CAR_1");
+        var first = (await other.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "joining"), Slow)).Data().GetProperty("driver").Str("name");
+        var second = (await other.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "joining"), Slow)).Data().GetProperty("driver").Str("name");
+        await Assert.That(Frames.IsMsg(await admin.AskAsync("server stop"), "Assetto Corsa server stopped")).IsTrue();
+        var left = new List<string>();
+        while (left.Count < 2)
+            left.Add((await other.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "leaving"), Slow)).Data().GetProperty("driver").Str("name"));
+        await Assert.That(left).IsEquivalentTo([first, second], TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        await Assert.That((await other.AskAsync("server drivers")).Data().GetProperty("drivers").EnumerateObject().Count()).IsEqualTo(0);
+    }
+
     [Test]
     public async Task Drivers_joining_and_leaving_are_pushed_and_listed()
     {

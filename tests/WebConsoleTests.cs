@@ -256,11 +256,16 @@ public class WebConsoleTests
         await browser.WaitForText("#tracker-state", "Stopped");
         await Assert.That(File.ReadAllText(folder.Logs("stracker-").Single())).Contains("got TERM");
 
-        // Stop asks first.
+        // A session runs: the Sessions card marks it.
+        folder.Cue("session practice");
+        await browser.WaitFor("the active practice", "return document.querySelector('#sessions-body tr.active[data-session=\"Practice\"]') !== null;");
+
+        // Stop asks first; then no driver is on and no session runs.
         await browser.Click("#btn-stop");
         await browser.AcceptAlert();
         await browser.WaitForText("#srv-state", "Stopped");
         await browser.WaitForText("#drivers-count", "0");
+        await browser.WaitFor("no active session after the stop", "return document.querySelector('#sessions-body tr.active') === null;");
         await Assert.That(File.ReadAllText(folder.Logs().Single())).Contains("Server shutting down (SIGTERM)");
 
         // The token never reached acws's log.
