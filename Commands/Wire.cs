@@ -83,14 +83,25 @@ public sealed record ServerEvent(
 public sealed record ServerEventBody(ServerEvent Event);
 public sealed record ServerEventData(ServerEventBody Server);
 
-/// <summary>A driver, as in the original's <c>server drivers</c> and joining/leaving events.</summary>
+/// <summary>
+/// A driver, as in the original's <c>server drivers</c> and joining/leaving events; acws's <c>"msg":"lap"</c> event
+/// adds the <c>lap</c> (AssettoServer prints laps, acServer does not).
+/// </summary>
 public sealed record DriverView(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot,
-    int Ballast, int Restrictor, string Since, string Msg)
+    int Ballast, int Restrictor, string Since, string Msg, LapView? Lap = null)
 {
     public static DriverView Of(Live.Driver d, string msg) => new(d.Name, d.Host, d.Port, d.Car, d.Guid, d.Team, d.Slot,
         d.Ballast, d.Restrictor, d.Since.ToString("o", System.Globalization.CultureInfo.InvariantCulture), msg);
 }
 public sealed record DriverEventData(DriverView Driver);
+
+/// <summary>A completed lap: its time in milliseconds and as mm:ss.fff, and its track-limit cuts.</summary>
+public sealed record LapView(int TimeMs, string Time, int Cuts)
+{
+    public static LapView Of(Live.LapCompleted lap) => new(lap.TimeMs,
+        TimeSpan.FromMilliseconds(lap.TimeMs).ToString(lap.TimeMs >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture),
+        lap.Cuts);
+}
 public sealed record DriversData(Dictionary<string, DriverView> Drivers);
 
 public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, bool Active);

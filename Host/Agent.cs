@@ -58,7 +58,7 @@ public sealed class Agent
     public LiveState Live => output.State;
 
     /// <summary>A new acServer run: a fresh grammar and state (the lobby book outlives runs).</summary>
-    void NewRun() => output = new OutputFeed(new AcServerGrammar(), new LiveState(SlotBallast, Lobby));
+    void NewRun() => output = new OutputFeed(new ServerGrammar(), new LiveState(SlotBallast, Lobby));
 
     /// <summary>One line of acServer's output, to every client as the frames it gives.</summary>
     void OnAcServerLine(string line)
