@@ -40,8 +40,13 @@ public sealed record ServerInfo(
     bool ForeignProcess,
     LobbyView Lobby,
     TrackerStatus Tracker,
-    string? EntriesError = null);
+    string? EntriesError = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Kind = null,
+    ExtraCfgView? ExtraCfg = null);
 public sealed record ServerInfoData(ServerInfo Server);
+
+/// <summary>AssettoServer's cfg/extra_cfg.yml: whether it is there and whether it enables the UDP plugin (null: not said).</summary>
+public sealed record ExtraCfgView(bool Present, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] bool? UdpPlugin);
 
 public sealed record EntryView(
     string CarId,

@@ -29,6 +29,7 @@ public sealed class Agent
             NewRun();
         };
         AcServer.OnLine = OnAcServerLine;
+        AcServer.WatchStart = spec => new StartWatch(new ServerGrammar(), spec.Kind);
         AcServer.OnCrash = OnAcServerCrash;
         Stracker = new Supervisor("stracker", "stracker", folder, Timings, () => StrackerLauncher.Resolve(Options, Folder));
         Stracker.OnCrash = code => ReportCrash(Stracker, code, "tracker", TrackerCommands.Stopped(this));
@@ -210,9 +211,9 @@ public sealed class Agent
     /// A child died without being asked to: every client hears of it, as an error, then as the stopped message
     /// the original's clients know (so their state shows it stopped).
     /// </summary>
-    void ReportCrash(Supervisor child, int exitCode, string topic, Reply stopped)
+    void ReportCrash(Supervisor child, int exitCode, string topic, Reply stopped, string? reason = null)
     {
-        string msg = $"{child.Title} exited unexpectedly (exit code {exitCode})";
+        string msg = $"{child.Title} exited unexpectedly (exit code {exitCode})" + (reason is null ? "" : $": {reason}");
         Log(msg);
         PushError(msg);
         Push(stopped.ToEventUtf8(topic));
@@ -225,10 +226,11 @@ public sealed class Agent
 
     void OnAcServerCrash(int exitCode)
     {
+        string? reason = Live.FatalReason;
         NewRun();
         // Scheduled before anyone hears of the crash, so a `server stop` sent on hearing it always finds it.
         var restart = Options.RestartOnCrash && !ShutdownRequested.IsCompleted ? ScheduleCrashRestart(null) : null;
-        ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg));
+        ReportCrash(AcServer, exitCode, "server", Reply.Msg(ServerCommands.StoppedMsg), reason);
         if (restart is not null) _ = RestartAfterCrashAsync(restart);
     }
 

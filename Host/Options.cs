@@ -16,6 +16,8 @@ public sealed record Options
     public string? TokenFile { get; init; }
     public int MaxClients { get; init; } = 64;
     public bool Demo { get; init; }
+    /// <summary><c>--demo --assettoserver</c>: the demo's stand-in is AssettoServer rather than acServer.</summary>
+    public bool AssettoServer { get; init; }
     /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
     public string? AcServer { get; init; }
     public bool RestartOnCrash { get; init; }
@@ -40,7 +42,7 @@ public sealed record Options
         usage: acws [--dir DIR] [--host HOST] [--port PORT] [--token TOKEN | --token-file PATH]
                     [--max-clients N] [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
                     [--lobby-url URL] [--no-lobby-auto] [--stracker PATH] [--keep-logs N]
-               acws --demo [--port PORT]
+               acws --demo [--assettoserver] [--port PORT]
                acws --help | --version
 
           --dir DIR        the Assetto Corsa server folder (env ACWS_DIR; default: current directory)
@@ -59,6 +61,7 @@ public sealed record Options
           --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
           --keep-logs N    logs/acws/ keeps the files of the newest N runs, older ones go at start (env ACWS_KEEP_LOGS; default 50)
           --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
+          --assettoserver  with --demo: the stand-in is AssettoServer (a real one is found as AssettoServer[.exe] in DIR)
         """;
 
     public static Options Parse(string[] args, Func<string, string?> env)
@@ -96,6 +99,7 @@ public sealed record Options
                 "--token-file" => o with { TokenFile = NonEmpty(Value(), "--token-file"), Token = null },
                 "--max-clients" => o with { MaxClients = ParseCount(Value(), "--max-clients") },
                 "--demo" => o with { Demo = true },
+                "--assettoserver" => o with { AssettoServer = true },
                 "--acserver" => o with { AcServer = NonEmpty(Value(), "--acserver") },
                 "--restart-on-crash" => o with { RestartOnCrash = true },
                 // The first flag replaces the environment's list; more flags add to it.
@@ -115,6 +119,8 @@ public sealed record Options
                 tokenFlag = a;
             }
         }
+        if (o.AssettoServer && !o.Demo)
+            throw new UsageException("--assettoserver goes with --demo (a real AssettoServer is found as AssettoServer[.exe] in DIR, or pass --acserver PATH)");
         if (o.TokenFile is { } file && !o.ShowHelp && !o.ShowVersion)
             o = o with { Token = ReadToken(file, tokenFlag ?? "ACWS_TOKEN_FILE") };
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
