@@ -141,9 +141,9 @@ public static class AssettoServerStandIn
         var t = from;
         void At(double seconds, string command) { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); }
         var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
-        foreach (var d in drivers) At(2, "join " + d.Section);
+        foreach (var d in drivers) At(1, "join " + d.Section);
         for (int lap = 0; lap < 3; lap++)
-            foreach (var d in drivers) At(1.5, $"lap {d.DriverName} 01:{30 + lap + d.Index % 7:00}.{d.Index * 137 % 10000:0000} {((lap + d.Index) % 3 == 0 ? 1 : 0)}");
+            foreach (var d in drivers) At(1, $"lap {d.DriverName} 01:{30 + lap + d.Index % 7:00}.{d.Index * 137 % 10000:0000} {((lap + d.Index) % 3 == 0 ? 1 : 0)}");
         foreach (var s in server.Sessions.Skip(1)) At(6, "session " + s.Section);
         foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
         if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
