@@ -103,6 +103,21 @@ public class AssettoServerTests
     }
 
     [Test]
+    public async Task A_fatal_error_after_the_start_is_named_in_the_crash_report()
+    {
+        using var folder = AssettoFolder();
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("server start"), "Assetto Corsa server started")).IsTrue();
+        folder.Cue("say [07:30:00 FTL] Fatal exception occurred");
+        folder.Cue("say System.InvalidOperationException: boom");
+        folder.Cue("exit 0");
+        var crash = await ws.ReceiveUntilAsync(f => Frames.IsError(f, "exited unexpectedly"), Slow);
+        await Assert.That(crash.ErrorMsg()).IsEqualTo("Assetto Corsa server exited unexpectedly (exit code 0): System.InvalidOperationException: boom");
+        await ws.ReceiveUntilAsync(f => Frames.IsPushedMsg(f, "server", "Assetto Corsa server stopped"), Slow);
+    }
+
+    [Test]
     public async Task An_acServer_panic_before_exit_is_the_reason_of_its_failed_start()
     {
         using var folder = new StandInFolder(withExecutable: false);
