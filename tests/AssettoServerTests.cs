@@ -118,6 +118,20 @@ public class AssettoServerTests
     }
 
     [Test]
+    public async Task An_AssettoServer_that_never_says_it_is_up_is_reported_started_at_the_end_of_the_start_window()
+    {
+        using var folder = new StandInFolder(withExecutable: false);
+        folder.WriteScript("AssettoServer", "echo '[07:28:41 INF] AssettoServer 0.0.0-alpha.0'; exec sleep 60");
+        var window = TimeSpan.FromSeconds(2);
+        await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new Timings { StartWindow = window } });
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("server start", Slow), "Assetto Corsa server started")).IsTrue();
+        await Assert.That(clock.Elapsed).IsGreaterThanOrEqualTo(window - TimeSpan.FromMilliseconds(100));
+        await ws.AskAsync("server stop");
+    }
+
+    [Test]
     public async Task An_acServer_panic_before_exit_is_the_reason_of_its_failed_start()
     {
         using var folder = new StandInFolder(withExecutable: false);
