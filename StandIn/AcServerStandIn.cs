@@ -241,17 +241,13 @@ public static class AcServerStandIn
     }
 
     /// <summary>The demo's evening: drivers from the entry list join, sessions change, a race finishes, everyone leaves; then again.</summary>
-    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default)
+    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default) => Cues.Script(from, At =>
     {
-        var q = new Queue<(TimeSpan, string)>();
-        var t = from;
-        void At(double seconds, string command) { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); }
         var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
         foreach (var d in drivers) At(2, "join " + d.Section);
         foreach (var s in server.Sessions.Skip(1)) At(8, "session " + s.Section);
         At(10, "finish");
         foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
         if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
-        return q;
-    }
+    });
 }

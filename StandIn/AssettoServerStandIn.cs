@@ -135,11 +135,8 @@ public static class AssettoServerStandIn
     }
 
     /// <summary>The demo's evening as AssettoServer: drivers join and lap, sessions change, everyone leaves; then again.</summary>
-    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default)
+    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default) => Cues.Script(from, At =>
     {
-        var q = new Queue<(TimeSpan, string)>();
-        var t = from;
-        void At(double seconds, string command) { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); }
         var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
         foreach (var d in drivers) At(1, "join " + d.Section);
         for (int lap = 0; lap < 3; lap++)
@@ -147,6 +144,5 @@ public static class AssettoServerStandIn
         foreach (var s in server.Sessions.Skip(1)) At(6, "session " + s.Section);
         foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
         if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
-        return q;
-    }
+    });
 }

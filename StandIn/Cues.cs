@@ -35,6 +35,15 @@ public sealed class Cues : IDisposable
     public void Play(Queue<(TimeSpan At, string Command)> next) => script = next;
     public void IgnoreSigterm() => Volatile.Write(ref ignoreTerm, true);
 
+    /// <summary>A timed script from <paramref name="from"/>: <paramref name="write"/> adds each cue after a wait in seconds.</summary>
+    public static Queue<(TimeSpan At, string Command)> Script(TimeSpan from, Action<Action<double, string>> write)
+    {
+        var q = new Queue<(TimeSpan, string)>();
+        var t = from;
+        write((seconds, command) => { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); });
+        return q;
+    }
+
     /// <summary>The cues due now, each as (word in lower case, the rest); waits a moment first when there are none.</summary>
     public List<(string Word, string Arg)> Next()
     {
