@@ -88,25 +88,30 @@ public sealed record ServerEvent(
 public sealed record ServerEventBody(ServerEvent Event);
 public sealed record ServerEventData(ServerEventBody Server);
 
-/// <summary>
-/// A driver, as in the original's <c>server drivers</c> and joining/leaving events; acws's <c>"msg":"lap"</c> event
-/// adds the <c>lap</c> (AssettoServer prints laps, acServer does not).
-/// </summary>
+/// <summary>A driver, as in the original's <c>server drivers</c> and joining/leaving events.</summary>
 public sealed record DriverView(string Name, string Host, int Port, string Car, string Guid, string Team, int Slot,
-    int Ballast, int Restrictor, string Since, string Msg, LapView? Lap = null)
+    int Ballast, int Restrictor, string Since, string Msg)
 {
     public static DriverView Of(Live.Driver d, string msg) => new(d.Name, d.Host, d.Port, d.Car, d.Guid, d.Team, d.Slot,
         d.Ballast, d.Restrictor, d.Since.ToString("o", System.Globalization.CultureInfo.InvariantCulture), msg);
 }
 public sealed record DriverEventData(DriverView Driver);
 
-/// <summary>A completed lap: its time in milliseconds and as mm:ss.fff, and its track-limit cuts.</summary>
-public sealed record LapView(int TimeMs, string Time, int Cuts)
+/// <summary>
+/// A completed lap (AssettoServer prints them; acServer does not), pushed as <c>{"data":{"lap":{...}}}</c> under
+/// topic <c>lap</c>: not under the original's <c>driver</c> key, whose clients take every driver event that is not
+/// "joining" for a driver leaving. <c>time</c> is mm:ss.fff; <c>cuts</c> the track-limit cuts.
+/// </summary>
+public sealed record LapEvent(string Name, string Guid, string Car, int Slot, int TimeMs, string Time, int Cuts, string Msg)
 {
-    public static LapView Of(Live.LapCompleted lap) => new(lap.TimeMs,
-        TimeSpan.FromMilliseconds(lap.TimeMs).ToString(lap.TimeMs >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture),
-        lap.Cuts);
+    public static LapEvent Of(Live.Driver d, Live.LapCompleted lap)
+    {
+        string time = TimeSpan.FromMilliseconds(lap.TimeMs).ToString(lap.TimeMs >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff",
+            System.Globalization.CultureInfo.InvariantCulture);
+        return new(d.Name, d.Guid, d.Car, d.Slot, lap.TimeMs, time, lap.Cuts, $"{d.Name} completed a lap in {time}");
+    }
 }
+public sealed record LapEventData(LapEvent Lap);
 public sealed record DriversData(Dictionary<string, DriverView> Drivers);
 
 public sealed record SessionEvent(string Type, int Laps, int Time, string Msg, bool Active);
@@ -194,6 +199,7 @@ public sealed record GridSaveData(string Msg, string? Note = null);
 [JsonSerializable(typeof(HealthData))]
 [JsonSerializable(typeof(ServerEventData))]
 [JsonSerializable(typeof(DriverEventData))]
+[JsonSerializable(typeof(LapEventData))]
 [JsonSerializable(typeof(DriversData))]
 [JsonSerializable(typeof(SessionEventData))]
 [JsonSerializable(typeof(LobbyEventData))]

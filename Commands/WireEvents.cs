@@ -16,7 +16,7 @@ public static class WireEvents
             StartingMsg(s.Kind), s.Version, s.Timestamp, s.Track, s.Cars)))),
         DriverJoined j => ("driver", new DriverEventData(DriverView.Of(j.Driver, "joining"))),
         DriverGone g => ("driver", new DriverEventData(DriverView.Of(g.Driver, "leaving"))),
-        DriverLapped l => ("driver", new DriverEventData(DriverView.Of(l.Driver, "lap") with { Lap = LapView.Of(l.Lap) })),
+        DriverLapped l => ("lap", new LapEventData(LapEvent.Of(l.Driver, l.Lap))),
         SessionStarted s => ("session", new SessionEventData(new SessionEventBody(new SessionEvent(
             s.Session.Type, s.Session.Laps, s.Session.Time, $"{s.Session.Type} session starting", true)))),
         LobbyConnected => ("lobby", Lobby(state, "connected to lobby")),
