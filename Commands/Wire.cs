@@ -46,8 +46,13 @@ public sealed record ServerInfo(
     bool ForeignProcess,
     LobbyView Lobby,
     TrackerStatus Tracker,
-    string? EntriesError = null);
+    string? EntriesError = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Kind = null,
+    ExtraCfgView? ExtraCfg = null);
 public sealed record ServerInfoData(ServerInfo Server) : IWireData;
+
+/// <summary>AssettoServer's cfg/extra_cfg.yml: whether it is there and whether it enables the UDP plugin (null: not said).</summary>
+public sealed record ExtraCfgView(bool Present, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] bool? UdpPlugin);
 
 public sealed record EntryView(
     string CarId,
@@ -93,6 +98,20 @@ public sealed record DriverView(string Name, string Host, int Port, string Car, 
 {
     public static DriverView Of(Live.Driver d, string msg) => new(d.Name, d.Host, d.Port, d.Car, d.Guid, d.Team, d.Slot,
         d.Ballast, d.Restrictor, d.Since.ToString("o", System.Globalization.CultureInfo.InvariantCulture), msg);
+}
+/// <summary>
+/// A completed lap (AssettoServer prints them; acServer does not), pushed as <c>{"data":{"lap":{...}}}</c> under
+/// topic <c>lap</c>: not under the original's <c>driver</c> key, whose clients take every driver event that is not
+/// "joining" for a driver leaving. <c>time</c> is mm:ss.fff; <c>cuts</c> the track-limit cuts.
+/// </summary>
+public sealed record LapEvent(string Name, string Guid, string Car, int Slot, int TimeMs, string Time, int Cuts, string Msg) : IWireData
+{
+    public static LapEvent Of(Live.Driver d, Live.LapCompleted lap)
+    {
+        string time = TimeSpan.FromMilliseconds(lap.TimeMs).ToString(lap.TimeMs >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff",
+            System.Globalization.CultureInfo.InvariantCulture);
+        return new(d.Name, d.Guid, d.Car, d.Slot, lap.TimeMs, time, lap.Cuts, $"{d.Name} completed a lap in {time}");
+    }
 }
 public sealed record DriversData(Dictionary<string, DriverView> Drivers) : IWireData;
 
@@ -175,6 +194,7 @@ public sealed record GridSaveData(string Msg, string? Note = null) : IWireData;
 [JsonSerializable(typeof(ConfigurationData))]
 [JsonSerializable(typeof(ConfigurationWrittenData))]
 [JsonSerializable(typeof(HealthData))]
+[JsonSerializable(typeof(LapEvent))]
 [JsonSerializable(typeof(DriversData))]
 [JsonSerializable(typeof(ServerEvent))]
 [JsonSerializable(typeof(DriverView))]

@@ -21,6 +21,7 @@ public static class WireEvents
         ServerStarting s => new("server", new ServerEvent(StartingMsg(s.Kind), s.Version, s.Timestamp, s.Track, s.Cars)),
         DriverJoined j => new("driver", DriverView.Of(j.Driver, "joining"), UnderEvent: false),
         DriverGone g => new("driver", DriverView.Of(g.Driver, "leaving"), UnderEvent: false),
+        DriverLapped l => new("lap", LapEvent.Of(l.Driver, l.Lap), UnderEvent: false),
         SessionStarted s => new("session", new SessionEvent(s.Session.Type, s.Session.Laps, s.Session.Time, $"{s.Session.Type} session starting", true)),
         LobbyConnected => Lobby(state.Lobby, "connected to lobby"),
         LobbyLost l => Lobby(state.Lobby, l.Line),

@@ -31,13 +31,13 @@ public sealed class Agent
             // Off the output reader: a lobby call must not hold up the server's next lines.
             if (e is LobbyLost && lobby.Auto) _ = Task.Run(lobby.ReRegisterAsync);
         };
-        server.Crashed += code => Crashed(server.Child, code, "server", Reply.Msg(ServerCommands.StoppedMsg));
+        server.Crashed += (code, reason) => Crashed(server.Child.CrashMessage(code, reason), "server", Reply.Msg(ServerCommands.StoppedMsg));
         server.RestartedAfterCrash += () => Hub.Push(Reply.Ok(new MsgData(ServerCommands.StartedMsg, "restarted after a crash (--restart-on-crash)")).ToEventUtf8("server"));
         server.RestartFailed += error => Hub.PushError($"restart after crash failed: {error}");
         tracker.OnCrash = code =>
         {
             Log.Write(tracker.CrashMessage(code));
-            Crashed(tracker, code, "tracker", TrackerCommands.Stopped(tracker));
+            Crashed(tracker.CrashMessage(code), "tracker", TrackerCommands.Stopped(tracker));
         };
         lobby.ReRegistered += msg => Hub.Push(WireEvents.Lobby(lobby.Book.State, msg).ToUtf8());
         lobby.ReRegisterFailed += Hub.PushError;
@@ -54,9 +54,9 @@ public sealed class Agent
     /// A child died without being asked to: every client hears of it, as an error, then as the stopped message
     /// the original's clients know (so their state shows it stopped).
     /// </summary>
-    void Crashed(Supervisor child, int exitCode, string topic, Reply stopped)
+    void Crashed(string message, string topic, Reply stopped)
     {
-        Hub.PushError(child.CrashMessage(exitCode));
+        Hub.PushError(message);
         Hub.Push(stopped.ToEventUtf8(topic));
     }
 

@@ -32,7 +32,7 @@ public static class Serve
             listener.Start();
             string foreign = await agent.Rooms.Server.ProbeForeignProcessAsync() is { } f ? $" ({f})" : "";
             if (options.Demo)
-                stderr.WriteLine($"acws: open http://{agent.Hub.Endpoint}/ in a browser for the web console; 'server start' runs the stand-in acServer");
+                stderr.WriteLine($"acws: open http://{agent.Hub.Endpoint}/ in a browser for the web console; 'server start' runs the stand-in {(options.AssettoServer ? "AssettoServer" : "acServer")}");
             stdout.WriteLine($"acws listening on ws://{agent.Hub.Endpoint}/{foreign}");
             stdout.Flush();
             started?.Invoke(agent);

@@ -121,6 +121,8 @@ public sealed class AcServerGrammar : ILogGrammar
         if (line.StartsWith("RESPONSE: ", StringComparison.Ordinal)) return [new LobbyAnswered(line[10..].Trim())];
         if (line.Trim() == "CONNECTED TO LOBBY") return [new LobbyConnected()];
         if (IsLobbyError(line)) return [new LobbyLost(line.Trim())];
+        // acServer is a Go program: a panic is its fatal error.
+        if (line.StartsWith("panic: ", StringComparison.Ordinal)) return [new FatalError(line.Trim())];
         return None;
     }
 

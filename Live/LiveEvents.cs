@@ -31,6 +31,18 @@ public sealed record LobbyConnected : LiveEvent;
 /// <summary>The server says its lobby registration is lost (the line, as printed).</summary>
 public sealed record LobbyLost(string Line) : LiveEvent;
 
+/// <summary>A driver completed a lap (AssettoServer prints each): the lap time in milliseconds and its track-limit cuts.</summary>
+public sealed record LapCompleted(string Name, int TimeMs, int Cuts) : LiveEvent;
+/// <summary>The server says it is up and taking drivers (AssettoServer: <c>Server startup completed</c>).</summary>
+public sealed record ServerReady : LiveEvent;
+/// <summary>The server says it is going down (AssettoServer: <c>Server shutting down</c>).</summary>
+public sealed record ServerStopping : LiveEvent;
+/// <summary>
+/// The server printed a fatal error, <see cref="Reason"/> as printed. A grammar may send a second one that says it
+/// better (AssettoServer: the exception line after <c>[… FTL] Fatal exception occurred</c>); the last one counts.
+/// </summary>
+public sealed record FatalError(string Reason) : LiveEvent;
+
 /// <summary>Turns one server's console output, one line at a time, into events. Never throws on a line it does not know.</summary>
 public interface ILogGrammar
 {

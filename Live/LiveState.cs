@@ -21,6 +21,13 @@ public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBalla
     /// <summary>The register address this run printed after <c>CALLING</c>, if it did.</summary>
     public string? CalledUrl { get; private set; }
 
+    /// <summary>Whether the server said it is up (only AssettoServer says so).</summary>
+    public bool Ready { get; private set; }
+    /// <summary>Whether the server said it is going down.</summary>
+    public bool Stopping { get; private set; }
+    /// <summary>The fatal error the server printed, as printed (see <see cref="FatalError"/>).</summary>
+    public string? FatalReason { get; private set; }
+
     public int DriverCount { get { lock (gate) return drivers.Count; } }
 
     public IReadOnlyDictionary<string, Driver> Drivers
@@ -57,6 +64,19 @@ public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBalla
                 case DriverLeft l:
                     // A driver who joined before acws started leaves quietly.
                     return drivers.Remove(l.Name, out var gone) ? new DriverGone(gone) : null;
+                case LapCompleted lap:
+                    // A driver who joined before acws started is known by name only.
+                    var lapper = drivers.TryGetValue(lap.Name, out var known) ? known : new Driver(lap.Name, "", 0, "", "", "", -1, 0, 0, DateTime.UtcNow);
+                    return new DriverLapped(lapper, lap);
+                case ServerReady:
+                    Ready = true;
+                    return null;
+                case ServerStopping:
+                    Stopping = true;
+                    return null;
+                case FatalError f:
+                    FatalReason = f.Reason;
+                    return null;
                 case SessionStarted s:
                     Session = s.Session;
                     return s;
@@ -86,3 +106,6 @@ public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBalla
 
 /// <summary>A driver known to the state left (what <see cref="DriverLeft"/> becomes once the state knew them).</summary>
 public sealed record DriverGone(Driver Driver) : LiveEvent;
+
+/// <summary>A driver completed a lap (what <see cref="LapCompleted"/> becomes with the driver as the state knows them).</summary>
+public sealed record DriverLapped(Driver Driver, LapCompleted Lap) : LiveEvent;

@@ -16,6 +16,8 @@ public sealed record Options
     public string? TokenFile { get; init; }
     public int MaxClients { get; init; } = 64;
     public bool Demo { get; init; }
+    /// <summary><c>--demo --assettoserver</c>: the demo's stand-in is AssettoServer rather than acServer.</summary>
+    public bool AssettoServer { get; init; }
     /// <summary>The acServer executable when it is not <c>acServer</c>/<c>acServer.exe</c> in the server folder.</summary>
     public string? AcServer { get; init; }
     public bool RestartOnCrash { get; init; }
@@ -64,7 +66,7 @@ public sealed record Options
             (o, v, f) => o with { TokenFile = NonEmpty(v, Name(f, "--token-file", "ACWS_TOKEN_FILE")), Token = f == From.Env ? o.Token : null }),
         new("--max-clients", "N", null, "`64`", "connections allowed at once",
             (o, v, _) => o with { MaxClients = ParseCount(v, "--max-clients") }),
-        new("--acserver", "PATH", "ACWS_ACSERVER", "`acServer[.exe]` in DIR", "the acServer executable",
+        new("--acserver", "PATH", "ACWS_ACSERVER", "`acServer[.exe]` in DIR, else `AssettoServer[.exe]` in DIR", "the server executable (acServer or AssettoServer)",
             (o, v, f) => o with { AcServer = NonEmpty(v, Name(f, "--acserver", "ACWS_ACSERVER")) }),
         new("--restart-on-crash", null, null, "off", "start acServer again when it dies (back-off 1 s, 2 s, 4 s … 60 s)",
             (o, _, _) => o with { RestartOnCrash = true }),
@@ -86,6 +88,8 @@ public sealed record Options
             (o, v, f) => o with { KeepLogs = ParseCount(v, Name(f, "--keep-logs", "ACWS_KEEP_LOGS")) }),
         new("--demo", null, null, "", "serve a sample server folder made in a temp directory, with a stand-in acServer",
             (o, _, _) => o with { Demo = true }),
+        new("--assettoserver", null, null, "", "with --demo: the stand-in is AssettoServer (a real one is found as AssettoServer[.exe] in DIR)",
+            (o, _, _) => o with { AssettoServer = true }),
     ];
 
     static string Name(From from, string flag, string env) => from == From.Env ? env : flag;
@@ -97,7 +101,7 @@ public sealed record Options
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine("usage: acws [OPTION …]");
-        text.AppendLine("       acws --demo [--port PORT]");
+        text.AppendLine("       acws --demo [--assettoserver] [--port PORT]");
         text.AppendLine("       acws --help | --version");
         text.AppendLine();
         foreach (var o in Table)
@@ -131,6 +135,8 @@ public sealed record Options
                 tokenFlag = a;
             }
         }
+        if (o.AssettoServer && !o.Demo)
+            throw new UsageException("--assettoserver goes with --demo (a real AssettoServer is found as AssettoServer[.exe] in DIR, or pass --acserver PATH)");
         if (o.TokenFile is { } file && !o.ShowHelp && !o.ShowVersion)
             o = o with { Token = ReadToken(file, tokenFlag ?? "ACWS_TOKEN_FILE") };
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)

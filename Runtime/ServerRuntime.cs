@@ -31,6 +31,7 @@ public sealed class ServerRuntime
             lobby.Reset();
             NewRun();
         };
+        Child.WatchStart = spec => new StartWatch(new ServerGrammar(), spec.Kind);
         Child.OnLine = line =>
         {
             foreach (var e in feed.Feed(line)) Heard?.Invoke(e);
@@ -53,15 +54,15 @@ public sealed class ServerRuntime
 
     /// <summary>Something the server's output says happened that clients should hear of (on the output reader).</summary>
     public event Action<LiveEvent>? Heard;
-    /// <summary>The server exited without being asked to (its exit code).</summary>
-    public event Action<int>? Crashed;
+    /// <summary>The server exited without being asked to (its exit code, and the fatal reason it printed, if any).</summary>
+    public event Action<int, string?>? Crashed;
     /// <summary>--restart-on-crash started it again.</summary>
     public event Action? RestartedAfterCrash;
     /// <summary>--restart-on-crash could not start it again (why).</summary>
     public event Action<string>? RestartFailed;
 
     /// <summary>A new run: a fresh grammar and state (the lobby book outlives runs).</summary>
-    void NewRun() => feed = new LiveFeed(new AcServerGrammar(), new LiveState(SlotBallast, lobby));
+    void NewRun() => feed = new LiveFeed(new ServerGrammar(), new LiveState(SlotBallast, lobby));
 
     /// <summary>Ballast and restrictor of an entry-list slot, for a joining driver (0 when unknown).</summary>
     (int, int) SlotBallast(int slot)
@@ -91,11 +92,12 @@ public sealed class ServerRuntime
 
     void OnCrash(int exitCode)
     {
+        string? reason = Live.FatalReason;
         NewRun();
         // Scheduled before anyone hears of the crash, so a `server stop` sent on hearing it always finds it.
         var restart = options.RestartOnCrash && !shutdown.IsRequested ? ScheduleCrashRestart(null) : null;
-        log.Write(Child.CrashMessage(exitCode));
-        Crashed?.Invoke(exitCode);
+        log.Write(Child.CrashMessage(exitCode, reason));
+        Crashed?.Invoke(exitCode, reason);
         if (restart is not null) _ = RestartAfterCrashAsync(restart);
     }
 

@@ -8,7 +8,8 @@ using AcWs.Files;
 namespace AcWs.Runtime;
 
 /// <summary>How to start a child: what, with which arguments, where, and which files to keep a copy of first.</summary>
-public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyList<string> ConfigCopies)
+/// <see cref="Kind"/> is which server it is when its name says so (AssettoServer), before it prints a line.
+public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyList<string> ConfigCopies, string? Kind = null)
 {
     /// <summary>Whether a file may be run: on Unix some execute bit must be set (Windows has none to check).</summary>
     public static bool IsExecutable(string path) =>
@@ -53,11 +54,15 @@ public sealed class Supervisor
         public DateTime StartedAt { get; } = startedAt;
         public FileStream Log { get; } = log;
         public volatile bool StopRequested;
+        /// <summary>Its start failed: its lines go to its log file only, and clients hear of nothing but the error.</summary>
+        public volatile bool StartFailed;
         public int ExitCode { get; set; }
         /// <summary>Starting → Up once it survived the early-exit window, or Starting → Gone if it died in it; never both.</summary>
         public int Phase = Starting;
         public const int Starting = 0, Up = 1, Gone = 2;
         public Task Exited { get; set; } = Task.CompletedTask;
+        /// <summary>Reads its lines while it starts, when the supervisor has <see cref="WatchStart"/>.</summary>
+        public Live.StartWatch? Watch { get; init; }
         /// <summary>Its output lines, in order, for the one task that hands them to <see cref="OnLine"/>.</summary>
         public Channel<string> Lines { get; } = Channel.CreateBounded<string>(
             new BoundedChannelOptions(LineQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -86,12 +91,15 @@ public sealed class Supervisor
     public string Name { get; }
     public string Title { get; }
     /// <summary>What is said when the child dies without being asked to.</summary>
-    public string CrashMessage(int exitCode) => $"{Title} exited unexpectedly (exit code {exitCode})";
+    public string CrashMessage(int exitCode, string? reason = null) =>
+        $"{Title} exited unexpectedly (exit code {exitCode})" + (reason is null ? "" : $": {reason}");
 
     /// <summary>Called with each output line (stdout and stderr) from one task, in order per stream; never under a lock.</summary>
     public Action<string>? OnLine { get; set; }
     /// <summary>Called just before a child starts (to reset what was parsed from the previous run).</summary>
     public Action? OnStarting { get; set; }
+    /// <summary>Makes, per launch, what reads a starting child's lines for signs that it is up or failed (acServer's child only).</summary>
+    public Func<LaunchSpec, Live.StartWatch>? WatchStart { get; set; }
     /// <summary>Called when the child exits without being asked to, with its exit code.</summary>
     public Action<int>? OnCrash { get; set; }
     /// <summary>The child is gone, asked to or not (after its last line; before <see cref="OnCrash"/>).</summary>
@@ -203,7 +211,7 @@ public sealed class Supervisor
         }
         // The guard's stdin stays open while the child should live; Windows children get an empty stdin.
         if (OperatingSystem.IsWindows()) process.StandardInput.Close();
-        var running = new Running(process, now, log, holdOutput);
+        var running = new Running(process, now, log, holdOutput) { Watch = WatchStart?.Invoke(spec) };
         // Current before the watcher starts, so a child that exits at once is cleared, not left behind as running.
         lock (stateLock)
         {
@@ -217,13 +225,31 @@ public sealed class Supervisor
         running.Exited = WatchAsync(running, readers, delivered);
 
         // A child that dies at once (bad config, wrong binary) is a failed start, not a crash.
+        var clock = Stopwatch.StartNew();
         await Task.WhenAny(running.Exited, Task.Delay(timings.EarlyExitWindow));
+        if (running.Watch is { } watch && await FatalStartAsync(running, watch, clock) is { } reason)
+            return $"{Title} failed to start: {reason} (exit code {running.ExitCode}); see {Relative(logPath)}";
         if (Interlocked.CompareExchange(ref running.Phase, Running.Up, Running.Starting) != Running.Starting)
         {
             await running.Exited;
             return $"{Title} exited right after starting (exit code {running.ExitCode}); see {Relative(logPath)}";
         }
         return null;
+    }
+
+    /// <summary>
+    /// Gives a server that says when it is up the rest of the start window to say so or to fail. One that printed a
+    /// fatal error is waited for until it exits (stopped at the window's end if it lingers); returns its reason, else null.
+    /// </summary>
+    async Task<string?> FatalStartAsync(Running running, Live.StartWatch watch, Stopwatch clock)
+    {
+        TimeSpan Rest() => timings.StartWindow - clock.Elapsed is var rest && rest > TimeSpan.Zero ? rest : TimeSpan.Zero;
+        if (watch.AnnouncesReady) await Task.WhenAny(running.Exited, watch.Decided, Task.Delay(Rest()));
+        if (watch.FatalReason is null) return null;
+        if (await Task.WhenAny(running.Exited, Task.Delay(Rest())) != running.Exited) await TerminateAsync(running);
+        await running.Exited;
+        // Read after the exit: its readers are done, so the reason is the best the lines gave.
+        return watch.FatalReason;
     }
 
     string Relative(string path) => Path.GetRelativePath(folder.Root, path).Replace('\\', '/');
@@ -283,6 +309,7 @@ public sealed class Supervisor
         }
         string text = Encoding.UTF8.GetString(bytes);
         line.SetLength(0);
+        if (Volatile.Read(ref running.Phase) == Running.Starting) running.Watch?.See(text);
         await running.Lines.Writer.WriteAsync(text);
     }
 
@@ -292,6 +319,7 @@ public sealed class Supervisor
         await running.Released.Task;
         await foreach (var text in running.Lines.Reader.ReadAllAsync())
         {
+            if (running.StartFailed) continue;
             try { OnLine?.Invoke(text); } catch (Exception) { /* a parser problem must never stop the capture */ }
         }
     }
@@ -317,10 +345,12 @@ public sealed class Supervisor
             epoch++;
         }
         running.Process.Dispose();
+        // Decided before its lines are let through: those of a start that failed reach no client.
+        bool diedWhileStarting = Interlocked.CompareExchange(ref running.Phase, Running.Gone, Running.Starting) == Running.Starting;
+        running.StartFailed = diedWhileStarting;
         running.Lines.Writer.TryComplete();
         running.Released.TrySetResult();
         await delivered;
-        bool diedWhileStarting = Interlocked.CompareExchange(ref running.Phase, Running.Gone, Running.Starting) == Running.Starting;
         if (!diedWhileStarting) OnExit?.Invoke();
         if (!running.StopRequested && !diedWhileStarting) OnCrash?.Invoke(code);
     }

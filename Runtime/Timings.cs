@@ -10,6 +10,11 @@ public sealed record Timings
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A child that exits this soon after its start is a failed start, not a crash.</summary>
     public TimeSpan EarlyExitWindow { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How long a start waits for a server that says when it is up (AssettoServer) to say so, or to fail; a fatal
+    /// error it prints and its exit within this window are one failed start (see <see cref="Live.StartWatch"/>).
+    /// </summary>
+    public TimeSpan StartWindow { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long one lobby register call may take.</summary>
     public TimeSpan LobbyTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>The wait before the second automatic re-registration try; it doubles before the third.</summary>

@@ -25,7 +25,8 @@ namespace AcWs.StandIn;
 /// exit N                         exits at once with code N (a crash)
 /// ignore-sigterm                 from now on SIGTERM is ignored (only a kill stops it)
 /// </code>
-/// SIGTERM otherwise ends it cleanly with exit code 0.
+/// SIGTERM otherwise ends it cleanly with exit code 0. With <c>--assettoserver</c> it is AssettoServer instead
+/// (<see cref="AssettoServerStandIn"/>).
 ///
 /// With <c>REGISTER_TO_LOBBY=1</c> and a lobby address in the environment variable <c>ACWS_STANDIN_LOBBY_URL</c>
 /// (never the real lobby: tests point it at a loopback listener) it registers at start as acServer does:
@@ -37,31 +38,10 @@ public static class AcServerStandIn
 
     public static int Run(string[] args)
     {
+        if (args.Contains(AssettoServerStandIn.Flag)) return AssettoServerStandIn.Run(args);
         bool auto = args.Contains("--auto");
-        int c = Array.IndexOf(args, "--control");
-        string control = c >= 0 && c + 1 < args.Length ? args[c + 1] : "standin.control";
-
-        IniDocument cfg, entries;
-        try
-        {
-            cfg = IniDocument.Load("cfg/server_cfg.ini", "cfg/server_cfg.ini");
-            entries = IniDocument.Load("cfg/entry_list.ini", "cfg/entry_list.ini");
-        }
-        catch (Exception e) when (e is IOException or IniParseException or UnauthorizedAccessException)
-        {
-            Console.WriteLine($"ERROR: {e.Message}");
-            return 1;
-        }
-        var server = ServerConfig.From(cfg);
-        var slots = EntryList.From(entries);
-
-        bool ignoreTerm = false;
-        using var stop = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            if (!Volatile.Read(ref ignoreTerm)) stop.Cancel();
-        });
+        if (LoadFolder() is not var (cfg, entries, server, slots)) return 1;
+        using var cues = new Cues(args);
 
         Banner(server, slots);
         var joined = new List<Joined>();
@@ -69,20 +49,13 @@ public static class AcServerStandIn
         if (server.RegisterToLobby && Environment.GetEnvironmentVariable("ACWS_STANDIN_LOBBY_URL") is { Length: > 0 } lobby)
             RegisterToLobby(LobbyUrl.Register(lobby, cfg, entries));
 
-        var script = auto ? AutoScript(slots, server) : new Queue<(TimeSpan, string)>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        long offset = 0;
+        if (auto) cues.Play(AutoScript(slots, server));
         var random = new Random();
-        while (!stop.IsCancellationRequested)
+        while (!cues.Stopped)
         {
-            var commands = new List<string>();
-            while (script.Count > 0 && script.Peek().Item1 <= clock.Elapsed) commands.Add(script.Dequeue().Item2);
-            commands.AddRange(ReadNewLines(control, ref offset));
-            foreach (var command in commands)
+            foreach (var (word, arg) in cues.Next())
             {
-                var words = command.Trim().Split(' ', 2, StringSplitOptions.TrimEntries);
-                string arg = words.Length > 1 ? words[1] : "";
-                switch (words[0].ToLowerInvariant())
+                switch (word)
                 {
                     case "join": Join(arg, slots, joined, random); break;
                     case "leave":
@@ -100,17 +73,38 @@ public static class AcServerStandIn
                         break;
                     case "finish": Finish(server, slots, joined); break;
                     case "exit": return int.TryParse(arg, out int code) ? code : 1;
-                    case "ignore-sigterm": Volatile.Write(ref ignoreTerm, true); break;
+                    case "ignore-sigterm": cues.IgnoreSigterm(); break;
                 }
             }
-            if (auto && script.Count == 0) script = AutoScript(slots, server, clock.Elapsed);
-            try { Task.Delay(50, stop.Token).Wait(); } catch (AggregateException) { }
+            if (auto && cues.ScriptDone) cues.Play(AutoScript(slots, server, cues.Elapsed));
         }
         Print("Server shutting down (SIGTERM)");
         return 0;
     }
 
-    static void Print(string line) => Console.Out.Write(line + "\n");
+    /// <summary>cfg/server_cfg.ini and cfg/entry_list.ini of the folder it runs in; null (and an ERROR line) when they do not load.</summary>
+    internal static (IniDocument Cfg, IniDocument Entries, ServerConfig Server, IReadOnlyList<EntrySlot> Slots)? LoadFolder()
+    {
+        try
+        {
+            var cfg = IniDocument.Load("cfg/server_cfg.ini", "cfg/server_cfg.ini");
+            var entries = IniDocument.Load("cfg/entry_list.ini", "cfg/entry_list.ini");
+            return (cfg, entries, ServerConfig.From(cfg), EntryList.From(entries));
+        }
+        catch (Exception e) when (e is IOException or IniParseException or UnauthorizedAccessException)
+        {
+            Console.WriteLine($"ERROR: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The entry-list slot a <c>join</c> cue names: by GUID, by driver name, or by section (CAR_N).</summary>
+    internal static EntrySlot? SlotOf(string who, IReadOnlyList<EntrySlot> slots) =>
+        slots.FirstOrDefault(s => s.Guid.Length > 0 && s.Guid == who)
+        ?? slots.FirstOrDefault(s => s.DriverName.Length > 0 && s.DriverName == who)
+        ?? slots.FirstOrDefault(s => s.Section.Equals(who, StringComparison.OrdinalIgnoreCase));
+
+    internal static void Print(string line) => Console.Out.Write(line + "\n");
 
     static void Banner(ServerConfig server, IReadOnlyList<EntrySlot> slots)
     {
@@ -170,9 +164,7 @@ public static class AcServerStandIn
 
     static void Join(string who, IReadOnlyList<EntrySlot> slots, List<Joined> joined, Random random)
     {
-        var slot = slots.FirstOrDefault(s => s.Guid.Length > 0 && s.Guid == who)
-                   ?? slots.FirstOrDefault(s => s.DriverName.Length > 0 && s.DriverName == who)
-                   ?? slots.FirstOrDefault(s => s.Section.Equals(who, StringComparison.OrdinalIgnoreCase));
+        var slot = SlotOf(who, slots);
         if (slot is null) { Print($"NO SLOT AVAILABLE for {who}"); return; }
         string name = slot.DriverName.Length > 0 ? slot.DriverName : who;
         string guid = slot.Guid.Length > 0 ? slot.Guid : (76561198000000000 + slot.Index).ToString(CultureInfo.InvariantCulture);
@@ -249,35 +241,14 @@ public static class AcServerStandIn
         Print($"Saving session json file: {relative}");
     }
 
-    static IEnumerable<string> ReadNewLines(string path, ref long offset)
-    {
-        try
-        {
-            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (f.Length <= offset) return [];
-            f.Seek(offset, SeekOrigin.Begin);
-            var bytes = new byte[f.Length - offset];
-            int read = f.Read(bytes);
-            int end = Array.LastIndexOf(bytes, (byte)'\n', read - 1);
-            if (end < 0) return [];
-            offset += end + 1;
-            return Encoding.UTF8.GetString(bytes, 0, end).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return []; }
-    }
-
     /// <summary>The demo's evening: drivers from the entry list join, sessions change, a race finishes, everyone leaves; then again.</summary>
-    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default)
+    static Queue<(TimeSpan, string)> AutoScript(IReadOnlyList<EntrySlot> slots, ServerConfig server, TimeSpan from = default) => Cues.Script(from, At =>
     {
-        var q = new Queue<(TimeSpan, string)>();
-        var t = from;
-        void At(double seconds, string command) { t += TimeSpan.FromSeconds(seconds); q.Enqueue((t, command)); }
         var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
         foreach (var d in drivers) At(2, "join " + d.Section);
         foreach (var s in server.Sessions.Skip(1)) At(8, "session " + s.Section);
         At(10, "finish");
         foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
         if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
-        return q;
-    }
+    });
 }

@@ -205,6 +205,7 @@
         else { st.drivers.delete(dr.name); log('event', `${dr.name} left`); renderDrivers(); }
         return;
       }
+      case 'lap': log('event', d.lap.msg); return;
       case 'session': log('event', inner.msg || `${inner.type} session`); refreshSessions(); return;
       case 'server':
         log('event', d.msg || inner.msg || 'server');
@@ -235,7 +236,7 @@
     const state = $('srv-state');
     state.textContent = s.running ? 'Running' : 'Stopped';
     state.dataset.state = s.running ? 'running' : 'stopped';
-    $('srv-version').textContent = s.version ? `acServer ${s.version}` : (s.running ? 'acServer (version not printed yet)' : '—');
+    $('srv-version').textContent = s.version ? `${s.kind || 'acServer'} ${s.version}` : (s.running ? 'acServer (version not printed yet)' : '—');
     $('btn-start').disabled = !!s.running;
     $('btn-stop').disabled = !s.running;
     tick();

@@ -66,7 +66,7 @@ public class AcServerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         var r = await ws.AskAsync("server start");
-        await Assert.That(r.ErrorMsg()).IsEqualTo($"acServer not found in {folder.Root} (copy acws next to it, or pass --acserver PATH)");
+        await Assert.That(r.ErrorMsg()).IsEqualTo($"acServer (or AssettoServer) not found in {folder.Root} (copy acws next to it, or pass --acserver PATH)");
         await Assert.That(folder.Logs()).IsEmpty();
     }
 

@@ -43,6 +43,7 @@ public class CommandLineTests
     [Arguments("--port 70000", "--port must be a port number 0-65535, got '70000'")]
     [Arguments("--max-clients 0", "--max-clients must be a whole number 1-100000, got '0'")]
     [Arguments("--host 0.0.0.0", "needs a token: set ACWS_TOKEN, or pass --token-file PATH or --token TOKEN")]
+    [Arguments("--assettoserver", "--assettoserver goes with --demo")]
     public async Task Bad_usage_exits_2_with_a_reason_and_the_usage(string args, string reason)
     {
         await using var agent = AgentProcess.Launch(args.Split(' '));
@@ -198,6 +199,21 @@ public class CommandLineTests
         await Assert.That(entries.GetProperty("CAR_1").Str("drivername")).IsEqualTo("Joseph Elton");
         var sessions = (await ws.AskAsync("server sessions")).Data().GetProperty("sessions");
         await Assert.That(sessions.EnumerateObject().Count()).IsEqualTo(3);
+    }
+
+    [Test]
+    public async Task Demo_with_assettoserver_runs_the_AssettoServer_stand_in_and_its_laps()
+    {
+        await using var agent = await AgentProcess.StartAsync(["--demo", "--assettoserver", "--port", "0"]);
+        await using var ws = await WsClient.ConnectAsync(agent.Port);
+        await Assert.That(Frames.IsMsg(await ws.AskAsync("server start"), "Assetto Corsa server started")).IsTrue();
+        await ws.ReceiveUntilAsync(f => Frames.IsServerEvent(f, "AssettoServer starting"), TimeSpan.FromSeconds(30));
+        var lap = (await ws.ReceiveUntilAsync(f => WsClient.TopicOf(f) == "lap", TimeSpan.FromSeconds(60))).Data().GetProperty("lap");
+        await Assert.That(lap.GetProperty("time_ms").GetInt32()).IsGreaterThan(60_000);
+        var info = (await ws.AskAsync("server info")).Data().GetProperty("server");
+        await Assert.That(info.Str("kind")).IsEqualTo("AssettoServer");
+        await Assert.That(info.GetProperty("drivers_connected").GetInt32()).IsGreaterThan(0);
+        await Assert.That((await ws.AskAsync("server stop")).Data().Str("msg")).IsEqualTo("Assetto Corsa server stopped");
     }
 
     [Test]
