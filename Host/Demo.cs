@@ -1,11 +1,17 @@
 namespace AcWs;
 
-/// <summary><c>acws --demo</c>: a sample server folder, embedded in the binary, unpacked into a temp directory.</summary>
+/// <summary>
+/// <c>acws --demo</c>: a sample server folder, embedded in the binary, unpacked into a temp directory that lives
+/// exactly as long as acws: removed on every way out of <see cref="Serve.RunAsync"/>, and one left by an acws that
+/// could not clean up (SIGKILL, a power cut) is removed by the next <c>--demo</c>.
+/// </summary>
 public static class Demo
 {
+    const string Prefix = "acws-demo-";
+
     public static string CreateFolder()
     {
-        string root = Path.Combine(Path.GetTempPath(), $"acws-demo-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        string root = Path.Combine(Path.GetTempPath(), $"{Prefix}{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         var assembly = typeof(Demo).Assembly;
         foreach (string resource in assembly.GetManifestResourceNames())
         {
@@ -18,5 +24,53 @@ public static class Demo
             source.CopyTo(file);
         }
         return root;
+    }
+
+    /// <summary>Removes a demo folder; returns why it could not, or null.</summary>
+    public static string? RemoveFolder(string root)
+    {
+        // A child that was just stopped may still be closing a log file in it: a few tries, not one.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+                return null;
+            }
+            catch (UnauthorizedAccessException e) { return $"could not remove the demo folder {root}: {e.Message}"; }
+            catch (IOException e)
+            {
+                if (attempt == 20) return $"could not remove the demo folder {root}: {e.Message}";
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    /// <summary>Demo folders whose acws (the PID in the name) is no longer running: removed, and their paths returned.</summary>
+    public static List<string> RemoveLeftovers()
+    {
+        var removed = new List<string>();
+        string[] candidates;
+        try { candidates = Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return removed; }
+        foreach (string dir in candidates)
+        {
+            string name = Path.GetFileName(dir);
+            if (!int.TryParse(name[(name.LastIndexOf('-') + 1)..], out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            // Someone else's folder (another user's acws) cannot be removed: that is theirs to do.
+            if (RemoveFolder(dir) is null) removed.Add(dir);
+        }
+        return removed;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

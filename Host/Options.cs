@@ -41,6 +41,7 @@ public sealed record Options
                     [--max-clients N] [--acserver PATH] [--restart-on-crash] [--allow-origin ORIGIN]
                     [--lobby-url URL] [--no-lobby-auto] [--stracker PATH] [--keep-logs N]
                acws --demo [--port PORT]
+               acws call [--url URL] [--token-file PATH] [--pretty] [--wait-event TOPIC] [--timeout S] COMMAND...
                acws --help | --version
 
           --dir DIR        the Assetto Corsa server folder (env ACWS_DIR; default: current directory)
@@ -58,7 +59,9 @@ public sealed record Options
           --no-lobby-auto  do not re-register with the lobby when acServer reports the registration lost
           --stracker PATH  stracker's executable or folder (env ACWS_STRACKER; default: stracker/ in DIR, else DIR)
           --keep-logs N    logs/acws/ keeps the files of the newest N runs, older ones go at start (env ACWS_KEEP_LOGS; default 50)
-          --demo           serve a sample server folder made in a temp directory, with a stand-in acServer
+          --demo           serve a sample server folder made in a temp directory (removed at exit), with a stand-in acServer;
+                           not with --dir (ACWS_DIR is not looked at)
+          call             send commands to a running acws and print the replies (acws call --help)
         """;
 
     public static Options Parse(string[] args, Func<string, string?> env)
@@ -81,7 +84,7 @@ public sealed record Options
         if (o.Token is not null && o.TokenFile is not null)
             throw new UsageException("set ACWS_TOKEN or ACWS_TOKEN_FILE, not both");
         string? tokenFlag = null;
-        bool originFlag = false;
+        bool originFlag = false, dirFlag = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -109,12 +112,15 @@ public sealed record Options
                 _ => throw new UsageException($"unknown option '{a}'"),
             };
             if (a == "--allow-origin") originFlag = true;
+            if (a == "--dir") dirFlag = true;
             if (a is "--token" or "--token-file")
             {
                 if (tokenFlag is not null && tokenFlag != a) throw new UsageException("pass --token or --token-file, not both");
                 tokenFlag = a;
             }
         }
+        // The demo makes and removes a folder of its own: it must never serve (nor remove) a real one.
+        if (o.Demo && dirFlag) throw new UsageException("--demo serves a sample folder it makes itself: leave out --dir (or leave out --demo to serve DIR)");
         if (o.TokenFile is { } file && !o.ShowHelp && !o.ShowVersion)
             o = o with { Token = ReadToken(file, tokenFlag ?? "ACWS_TOKEN_FILE") };
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
@@ -123,7 +129,7 @@ public sealed record Options
     }
 
     /// <summary>The token in a file (e.g. a systemd credential): its one line, trimmed; at most 4 KiB.</summary>
-    static string ReadToken(string path, string name)
+    internal static string ReadToken(string path, string name)
     {
         string text;
         try
