@@ -26,7 +26,7 @@ public static class TrackerCommands
 
     // The original's words: its clients match these texts exactly.
     const string StartedMsg = "Stracker started";
-    const string StoppedMsg = "Stracker server stopped";
+    public const string StoppedMsg = "Stracker server stopped";
 
     static Reply StateChanged(Agent agent, string msg) => Reply.Ok(DataOf(agent, msg)) with { Topic = "tracker" };
 
