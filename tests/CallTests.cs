@@ -112,6 +112,17 @@ public class CallTests
         await Assert.That(CallOptions.Parse(["server info"], n => n == "ACWS_URL" ? "ws://10.0.0.2:9000/" : null).Url.ToString()).IsEqualTo("ws://10.0.0.2:9000/");
     }
 
+    /// <summary>The arguments after <c>acws call</c> in contrib/race-night.service's ExecStart=, split as systemd does.</summary>
+    static string[] RaceNightCall()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "contrib", "race-night.service"))) dir = dir.Parent ?? throw new FileNotFoundException("contrib/race-night.service");
+        string line = File.ReadLines(Path.Combine(dir.FullName, "contrib", "race-night.service")).Single(l => l.StartsWith("ExecStart="));
+        var words = System.Text.RegularExpressions.Regex.Matches(line["ExecStart=".Length..], "\"([^\"]*)\"|(\\S+)")
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToArray();
+        return words[1] == "call" ? words[2..] : throw new Exception("ExecStart is not 'acws call …': " + line);
+    }
+
     [Test]
     public async Task Race_night_after_start_waits_for_the_servers_start_event()
     {
@@ -125,8 +136,11 @@ public class CallTests
         await Assert.That(WsClient.TopicOf(started[1])).IsEqualTo("server");
         await Assert.That(Frames.IsServerEvent(started[1], "Assetto Corsa Dedicated Server starting")).IsTrue();
 
-        // contrib/race-night.service's call, with the restart's two replies (stopped, started) read as one command's.
-        var night = await Call(host.Port, ["grid reverse 8", "grid save", "server restart", "server status", "--wait-event", "server"]);
+        // contrib/race-night.service's own ExecStart (plus a 'server status'), with the restart's two replies
+        // (stopped, started) read as one command's.
+        string[] unitCall = RaceNightCall();
+        await Assert.That(unitCall.Take(3)).IsEquivalentTo(["grid reverse 8", "grid save", "server restart"], TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        var night = await Call(host.Port, [.. unitCall.Take(3), "server status", .. unitCall.Skip(3)]);
         await Assert.That(night.Process.ExitCode).IsEqualTo(0);
         var lines = Lines(night);
         await Assert.That(lines.Select(l => l.TryGetProperty("data", out var d) && d.TryGetProperty("msg", out var m) ? m.GetString()! : "").Take(4))
