@@ -5,7 +5,7 @@ namespace AcWs;
 /// exactly as long as acws: removed on every way out of <see cref="Serve.RunAsync"/>, and one left by an acws that
 /// could not clean up (SIGKILL, a power cut) is removed by the next <c>--demo</c>.
 /// </summary>
-public static class Demo
+public static partial class Demo
 {
     const string Prefix = "acws-demo-";
 
@@ -55,22 +55,15 @@ public static class Demo
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return removed; }
         foreach (string dir in candidates)
         {
-            string name = Path.GetFileName(dir);
-            if (!int.TryParse(name[(name.LastIndexOf('-') + 1)..], out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            // Only names CreateFolder makes (acws-demo-20261126-091835-15830) whose PID is not running.
+            var name = FolderName().Match(Path.GetFileName(dir));
+            if (!name.Success || ServerFolder.IsOtherLiveProcess(name.Groups[1].Value)) continue;
             // Someone else's folder (another user's acws) cannot be removed: that is theirs to do.
             if (RemoveFolder(dir) is null) removed.Add(dir);
         }
         return removed;
     }
 
-    static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
+    [System.Text.RegularExpressions.GeneratedRegex(@"^acws-demo-\d{8}-\d{6}-(\d+)$")]
+    private static partial System.Text.RegularExpressions.Regex FolderName();
 }

@@ -50,52 +50,41 @@ public static class CallCommand
 
     static async Task<int> TalkAsync(ClientWebSocket socket, CallOptions options, TextWriter stdout, TextWriter stderr)
     {
-        using var welcome = await ReceiveAsync(socket, options.Timeout, "the welcome frame");
-        if (!welcome.RootElement.TryGetProperty("data", out var hello) || hello.ValueKind != JsonValueKind.Object || !hello.TryGetProperty("version", out _))
-            throw new Failure(NoConnection, $"{options.Url} is not acws: its first frame was {welcome.RootElement.GetRawText()}");
+        var welcome = await ReceiveAsync(socket, options.Timeout, "the welcome frame");
+        if (!welcome.IsData || !welcome.HasVersion)
+            throw new Failure(NoConnection, $"{options.Url} is not acws: its first frame was {welcome.Text}");
 
         // An awaited event may come while a later command's reply is still on its way: it counts.
-        JsonDocument? awaited = null;
-        try
+        Frame? awaited = null;
+        foreach (string command in options.Commands)
         {
-            foreach (string command in options.Commands)
+            await SendAsync(socket, command, options.Timeout);
+            while (true)
             {
-                await SendAsync(socket, command, options.Timeout);
-                while (true)
+                var frame = await ReceiveAsync(socket, options.Timeout, $"the reply to '{command}'");
+                if (frame.IsPush)
                 {
-                    var frame = await ReceiveAsync(socket, options.Timeout, $"the reply to '{command}'");
-                    if (IsPush(frame.RootElement))
-                    {
-                        if (awaited is null && options.WaitEvent is { } topic && TopicOf(frame.RootElement) == topic) awaited = frame;
-                        else frame.Dispose();
-                        continue;
-                    }
-                    using (frame)
-                    {
-                        Print(frame, options.Pretty, stdout);
-                        if (frame.RootElement.TryGetProperty("error", out var error))
-                        {
-                            stderr.WriteLine($"acws call: '{command}' failed: {MsgOf(error)}");
-                            return ErrorReply;
-                        }
-                        if (!AnotherReplyFollows(command, frame.RootElement)) break;
-                    }
+                    if (awaited is null && options.WaitEvent is { } topic && frame.Topic == topic) awaited = frame;
+                    continue;
                 }
-            }
-            if (options.WaitEvent is { } wanted)
-            {
-                awaited ??= await WaitForEventAsync(socket, wanted, options.Timeout);
-                Print(awaited, options.Pretty, stdout);
-                if (awaited.RootElement.TryGetProperty("error", out var error))
+                Print(frame, options.Pretty, stdout);
+                if (frame.IsError)
                 {
-                    stderr.WriteLine($"acws call: the '{wanted}' event is an error: {MsgOf(error)}");
+                    stderr.WriteLine($"acws call: '{command}' failed: {frame.Msg ?? frame.Text}");
                     return ErrorReply;
                 }
+                if (!AnotherReplyFollows(command, frame)) break;
             }
         }
-        finally
+        if (options.WaitEvent is { } wanted)
         {
-            awaited?.Dispose();
+            var e = awaited ?? await WaitForEventAsync(socket, wanted, options.Timeout);
+            Print(e, options.Pretty, stdout);
+            if (e.IsError)
+            {
+                stderr.WriteLine($"acws call: the '{wanted}' event is an error: {e.Msg ?? e.Text}");
+                return ErrorReply;
+            }
         }
         await CloseAsync(socket);
         return Ok;
@@ -133,15 +122,13 @@ public static class CallCommand
     /// <c>server restart</c> and <c>tracker restart</c> answer once per step when the child was running: the
     /// "stopped" reply, then the start's. Any other command, or a restart of a stopped child, answers once.
     /// </summary>
-    static bool AnotherReplyFollows(string command, JsonElement reply)
+    static bool AnotherReplyFollows(string command, Frame reply)
     {
         string words = string.Join(' ', command.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
-        string? msg = reply.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-            && data.TryGetProperty("msg", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-        return (words, msg) is ("server restart", ServerCommands.StoppedMsg) or ("tracker restart", TrackerCommands.StoppedMsg);
+        return reply.IsData && (words, reply.Msg) is ("server restart", ServerCommands.StoppedMsg) or ("tracker restart", TrackerCommands.StoppedMsg);
     }
 
-    static async Task<JsonDocument> WaitForEventAsync(ClientWebSocket socket, string topic, TimeSpan timeout)
+    static async Task<Frame> WaitForEventAsync(ClientWebSocket socket, string topic, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -149,32 +136,11 @@ public static class CallCommand
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) throw new Failure(TimedOut, $"timed out after {Seconds(timeout)} waiting for a '{topic}' event");
             var frame = await ReceiveAsync(socket, left, $"a '{topic}' event", timeout);
-            if (IsPush(frame.RootElement) && TopicOf(frame.RootElement) == topic) return frame;
-            frame.Dispose();
+            if (frame.IsPush && frame.Topic == topic) return frame;
         }
     }
 
-    /// <summary>Every frame acws pushes on its own carries <c>"event":true</c> in its data or error; a reply never does.</summary>
-    static bool IsPush(JsonElement f) =>
-        (f.TryGetProperty("data", out var body) || f.TryGetProperty("error", out body))
-        && body.ValueKind == JsonValueKind.Object && body.TryGetProperty("event", out var marker) && marker.ValueKind == JsonValueKind.True;
-
-    static string? TopicOf(JsonElement f) =>
-        (f.TryGetProperty("data", out var body) || f.TryGetProperty("error", out body))
-        && body.TryGetProperty("topic", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-
-    static string MsgOf(JsonElement error) =>
-        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("msg", out var m) && m.ValueKind == JsonValueKind.String
-            ? m.GetString()! : error.GetRawText();
-
-    static void Print(JsonDocument frame, bool pretty, TextWriter stdout)
-    {
-        if (!pretty) { stdout.WriteLine(frame.RootElement.GetRawText()); return; }
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            frame.RootElement.WriteTo(writer);
-        stdout.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-    }
+    static void Print(Frame frame, bool pretty, TextWriter stdout) => stdout.WriteLine(pretty ? Frame.Indented(frame.Utf8) : frame.Text);
 
     static async Task SendAsync(ClientWebSocket socket, string command, TimeSpan timeout)
     {
@@ -184,8 +150,8 @@ public static class CallCommand
         catch (WebSocketException e) { throw new Failure(NoConnection, $"lost the connection to acws sending '{command}': {Innermost(e)}"); }
     }
 
-    /// <summary>The next message as JSON; <paramref name="what"/> names what was awaited, for the messages.</summary>
-    static async Task<JsonDocument> ReceiveAsync(ClientWebSocket socket, TimeSpan limit, string what, TimeSpan? reported = null)
+    /// <summary>The next message; <paramref name="what"/> names what was awaited, for the messages.</summary>
+    static async Task<Frame> ReceiveAsync(ClientWebSocket socket, TimeSpan limit, string what, TimeSpan? reported = null)
     {
         using var cancel = new CancellationTokenSource(limit);
         var message = new MemoryStream();
@@ -204,7 +170,7 @@ public static class CallCommand
         }
         catch (OperationCanceledException) { throw new Failure(TimedOut, $"timed out after {Seconds(reported ?? limit)} waiting for {what}"); }
         catch (WebSocketException e) { throw new Failure(NoConnection, $"lost the connection to acws while waiting for {what}: {Innermost(e)}"); }
-        try { return JsonDocument.Parse(message.ToArray()); }
+        try { return Frame.Read(message.ToArray()); }
         catch (JsonException) { throw new Failure(NoConnection, $"acws sent something that is not JSON while waiting for {what}"); }
     }
 

@@ -115,9 +115,7 @@ public class CallTests
     /// <summary>The arguments after <c>acws call</c> in contrib/race-night.service's ExecStart=, split as systemd does.</summary>
     static string[] RaceNightCall()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "contrib", "race-night.service"))) dir = dir.Parent ?? throw new FileNotFoundException("contrib/race-night.service");
-        string line = File.ReadLines(Path.Combine(dir.FullName, "contrib", "race-night.service")).Single(l => l.StartsWith("ExecStart="));
+        string line = File.ReadLines(Path.Combine(Fixtures.RepoRoot(), "contrib", "race-night.service")).Single(l => l.StartsWith("ExecStart="));
         var words = System.Text.RegularExpressions.Regex.Matches(line["ExecStart=".Length..], "\"([^\"]*)\"|(\\S+)")
             .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToArray();
         return words[1] == "call" ? words[2..] : throw new Exception("ExecStart is not 'acws call …': " + line);

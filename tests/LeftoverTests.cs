@@ -74,11 +74,16 @@ public class LeftoverTests
             await killed.WaitForExitAsync(Slow);
         }
         await Assert.That(Directory.Exists(folder)).IsTrue();
+        // A folder whose name acws does not make is not acws's to remove.
+        string notOurs = Path.Combine(Path.GetTempPath(), "acws-demo-notes-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(notOurs);
         await using var next = await AgentProcess.StartAsync(["--demo", "--port", "0"]);
         string own = await DemoFolderOf(next);
         await Assert.That(next.StdErr).Contains($"acws: removed {folder}, left by an acws that was killed");
         await Assert.That(Directory.Exists(folder)).IsFalse();
         await Assert.That(Directory.Exists(own)).IsTrue();
+        await Assert.That(Directory.Exists(notOurs)).IsTrue();
+        Directory.Delete(notOurs);
     }
 
     [Test]

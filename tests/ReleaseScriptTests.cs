@@ -6,13 +6,6 @@ namespace AcWs.Tests;
 /// <summary>publish.sh, .ci/run and scripts/smoke.py: the scripts around the release binary.</summary>
 public class ReleaseScriptTests
 {
-    static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "publish.sh"))) dir = dir.Parent ?? throw new FileNotFoundException("publish.sh");
-        return dir.FullName;
-    }
-
     static async Task<(int Code, string Out, string Err)> Run(string file, IEnumerable<string> args, string? path = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -31,7 +24,7 @@ public class ReleaseScriptTests
         // A copy of publish.sh in a folder of its own (it works relative to where it is), with a user's build in
         // dist/ and a stand-in `dotnet` that writes the binary where -o says and records its arguments.
         using var work = new TempServerFolder();
-        File.Copy(Path.Combine(RepoRoot(), "publish.sh"), work.PathOf("publish.sh"));
+        File.Copy(Path.Combine(Fixtures.RepoRoot(), "publish.sh"), work.PathOf("publish.sh"));
         Directory.CreateDirectory(work.PathOf("dist/linux-x64"));
         File.WriteAllText(work.PathOf("dist/linux-x64/acws"), "the user's 1.2.3 build");
         Directory.CreateDirectory(work.PathOf("fakebin"));
@@ -50,14 +43,14 @@ public class ReleaseScriptTests
         await Assert.That(missing.Err).Contains("--out needs a folder");
 
         // CI publishes into .ci/dist, not the dist/ a user's ./publish.sh fills.
-        string ci = File.ReadAllText(Path.Combine(RepoRoot(), ".ci", "run"));
+        string ci = File.ReadAllText(Path.Combine(Fixtures.RepoRoot(), ".ci", "run"));
         await Assert.That(ci).Contains("./publish.sh --out .ci/dist -p:Version=0.0.0-ci");
     }
 
     [Test]
     public async Task Smoke_reads_the_newest_glibc_version_an_elf_file_needs_as_objdump_shows_it()
     {
-        string smoke = Path.Combine(RepoRoot(), "scripts", "smoke.py");
+        string smoke = Path.Combine(Fixtures.RepoRoot(), "scripts", "smoke.py");
         foreach (string file in new[] { "/bin/ls", Environment.ProcessPath! })
         {
             var (_, dump, _) = await Run("objdump", ["-T", file]);

@@ -4,6 +4,14 @@ namespace AcWs.Tests.Support;
 public static class Fixtures
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "fixtures");
+
+    /// <summary>The repository the tests were built from (for its scripts and contrib/ files).</summary>
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "publish.sh"))) dir = dir.Parent ?? throw new FileNotFoundException("no publish.sh above " + AppContext.BaseDirectory);
+        return dir.FullName;
+    }
     public static string Real(string relative) => Path.Combine(Root, "real", relative);
     public static string Original(string name) => Path.Combine(Root, "original", name);
 
