@@ -1,6 +1,7 @@
-using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AcWs.Commands;
@@ -48,7 +49,7 @@ public static class CallCommand
         }
     }
 
-    static async Task<int> TalkAsync(ClientWebSocket socket, CallOptions options, TextWriter stdout, TextWriter stderr)
+    static async Task<int> TalkAsync(WebSocket socket, CallOptions options, TextWriter stdout, TextWriter stderr)
     {
         var welcome = await ReceiveAsync(socket, options.Timeout, "the welcome frame");
         if (!welcome.IsData || !welcome.HasVersion)
@@ -90,32 +91,78 @@ public static class CallCommand
         return Ok;
     }
 
-    static async Task<ClientWebSocket> ConnectAsync(CallOptions options)
+    /// <summary>
+    /// Opens the WebSocket: the HTTP/1.1 upgrade written by hand on a TCP (or TLS, for wss://) stream, then the
+    /// runtime's own WebSocket over it. ClientWebSocket would do the same through HttpClient's machinery, at
+    /// about 230 KB of binary, which the 8 MB budget does not have.
+    /// </summary>
+    static async Task<WebSocket> ConnectAsync(CallOptions options)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (options.Token is not null) socket.Options.SetRequestHeader("Authorization", "Bearer " + options.Token);
+        var url = options.Url;
         using var limit = new CancellationTokenSource(options.Timeout);
+        Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(options.Url, limit.Token);
+            var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try { await tcp.ConnectAsync(url.IdnHost, url.Port, limit.Token); }
+            catch { tcp.Dispose(); throw; }
+            stream = new NetworkStream(tcp, ownsSocket: true);
+            if (url.Scheme == "wss")
+            {
+                var tls = new SslStream(stream);
+                stream = tls;
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, limit.Token);
+            }
+            string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            string request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
+                (options.Token is null ? "" : $"Authorization: Bearer {options.Token}\r\n") + "\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), limit.Token);
+            var (status, accept) = await ReadResponseHeadAsync(stream, limit.Token);
+            if (status != 101) throw new Failure(NoConnection, status switch
+            {
+                401 when options.Token is null => $"acws at {url} needs a token (HTTP 401): set ACWS_TOKEN or pass --token-file PATH",
+                401 => $"acws at {url} refused the token (HTTP 401)",
+                503 => $"acws at {url} has as many clients as it allows (HTTP 503)",
+                _ => $"{url} refused the WebSocket (HTTP {status})",
+            });
+            string expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+            if (accept != expected) throw new Failure(NoConnection, $"{url} is not a WebSocket server (its upgrade answer does not match the key)");
+            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            stream = null;
             return socket;
         }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
+        catch (OperationCanceledException) { throw new Failure(NoConnection, $"cannot connect to {url} within {Seconds(options.Timeout)}"); }
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
-            var status = socket.HttpStatusCode;
-            socket.Dispose();
-            throw new Failure(NoConnection, status switch
-            {
-                HttpStatusCode.Unauthorized when options.Token is null =>
-                    $"acws at {options.Url} needs a token (HTTP 401): set ACWS_TOKEN or pass --token-file PATH",
-                HttpStatusCode.Unauthorized => $"acws at {options.Url} refused the token (HTTP 401)",
-                HttpStatusCode.ServiceUnavailable => $"acws at {options.Url} has as many clients as it allows (HTTP 503)",
-                0 when e is OperationCanceledException => $"cannot connect to {options.Url} within {Seconds(options.Timeout)}",
-                0 => $"cannot connect to {options.Url}: {Innermost(e)} (is acws running there? set --url or ACWS_URL)",
-                _ => $"{options.Url} refused the WebSocket (HTTP {(int)status})",
-            });
+            throw new Failure(NoConnection, $"cannot connect to {url}: {Innermost(e)} (is acws running there? set --url or ACWS_URL)");
         }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The status code and Sec-WebSocket-Accept of the upgrade answer, read a byte at a time: acws sends its welcome
+    /// frame right after the header, and those bytes belong to the WebSocket.
+    /// </summary>
+    static async Task<(int Status, string? Accept)> ReadResponseHeadAsync(Stream stream, CancellationToken cancel)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        {
+            if (head.Count > 16 * 1024) throw new IOException("the answer's header is over 16 KiB");
+            if (await stream.ReadAsync(one, cancel) == 0) throw new IOException("the connection closed during the upgrade");
+            head.Add(one[0]);
+        }
+        string[] lines = Encoding.ASCII.GetString([.. head]).Split("\r\n");
+        string[] statusLine = lines[0].Split(' ');
+        int status = statusLine.Length > 1 && int.TryParse(statusLine[1], out int code) ? code : 0;
+        string? accept = lines.Skip(1).Where(l => l.StartsWith("Sec-WebSocket-Accept:", StringComparison.OrdinalIgnoreCase))
+            .Select(l => l["Sec-WebSocket-Accept:".Length..].Trim()).FirstOrDefault();
+        return (status, accept);
     }
 
     /// <summary>
@@ -128,7 +175,7 @@ public static class CallCommand
         return reply.IsData && (words, reply.Msg) is ("server restart", ServerCommands.StoppedMsg) or ("tracker restart", TrackerCommands.StoppedMsg);
     }
 
-    static async Task<Frame> WaitForEventAsync(ClientWebSocket socket, string topic, TimeSpan timeout)
+    static async Task<Frame> WaitForEventAsync(WebSocket socket, string topic, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -142,7 +189,7 @@ public static class CallCommand
 
     static void Print(Frame frame, bool pretty, TextWriter stdout) => stdout.WriteLine(pretty ? Frame.Indented(frame.Utf8) : frame.Text);
 
-    static async Task SendAsync(ClientWebSocket socket, string command, TimeSpan timeout)
+    static async Task SendAsync(WebSocket socket, string command, TimeSpan timeout)
     {
         using var limit = new CancellationTokenSource(timeout);
         try { await socket.SendAsync(Encoding.UTF8.GetBytes(command), WebSocketMessageType.Text, true, limit.Token); }
@@ -151,7 +198,7 @@ public static class CallCommand
     }
 
     /// <summary>The next message; <paramref name="what"/> names what was awaited, for the messages.</summary>
-    static async Task<Frame> ReceiveAsync(ClientWebSocket socket, TimeSpan limit, string what, TimeSpan? reported = null)
+    static async Task<Frame> ReceiveAsync(WebSocket socket, TimeSpan limit, string what, TimeSpan? reported = null)
     {
         using var cancel = new CancellationTokenSource(limit);
         var message = new MemoryStream();
@@ -174,7 +221,7 @@ public static class CallCommand
         catch (JsonException) { throw new Failure(NoConnection, $"acws sent something that is not JSON while waiting for {what}"); }
     }
 
-    static async Task CloseAsync(ClientWebSocket socket)
+    static async Task CloseAsync(WebSocket socket)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try { await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", limit.Token); }
