@@ -3,8 +3,10 @@ using AcWs.Host;
 using AcWs.Runtime;
 
 // acws: serve one Assetto Corsa server folder over WebSockets. Exit codes: 0 ok, 1 cannot start, 2 bad usage.
+// `acws call …` is the client side, for scripts and timers (Remote/).
 
 if (args.Length > 0 && args[0] == Guard.Flag) return Guard.Run(args[1..]);
+if (args.Length > 0 && args[0] == "call") return await AcWs.Remote.CallCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
 if (args.Length > 0 && args[0] == "--stand-in-acserver") return AcWs.StandIn.AcServerStandIn.Run(args[1..]);
 
 Options options;

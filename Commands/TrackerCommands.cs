@@ -27,7 +27,7 @@ public static class TrackerCommands
 
     // The original's words: its clients match these texts exactly.
     const string StartedMsg = "Stracker started";
-    const string StoppedMsg = "Stracker server stopped";
+    public const string StoppedMsg = "Stracker server stopped";
 
     static Reply StateChanged(Supervisor tracker, string msg) => Reply.Ok(DataOf(tracker, msg)) with { Topic = "tracker" };
 

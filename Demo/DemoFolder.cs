@@ -1,11 +1,19 @@
+using AcWs.Files;
+
 namespace AcWs.Demo;
 
-/// <summary><c>acws --demo</c>: a sample server folder, embedded in the binary, unpacked into a temp directory.</summary>
+/// <summary>
+/// <c>acws --demo</c>: a sample server folder, embedded in the binary, unpacked into a temp directory that lives
+/// exactly as long as acws: removed on every way out of <c>Serve.RunAsync</c>, and one left by an acws that
+/// could not clean up (SIGKILL, a power cut) is removed by the next <c>--demo</c>.
+/// </summary>
 public static class DemoFolder
 {
+    const string Prefix = "acws-demo-";
+
     public static string CreateFolder()
     {
-        string root = Path.Combine(Path.GetTempPath(), $"acws-demo-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        string root = Path.Combine(Path.GetTempPath(), $"{Prefix}{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         var assembly = typeof(DemoFolder).Assembly;
         foreach (string resource in assembly.GetManifestResourceNames())
         {
@@ -18,5 +26,51 @@ public static class DemoFolder
             source.CopyTo(file);
         }
         return root;
+    }
+
+    /// <summary>Removes a demo folder; returns why it could not, or null.</summary>
+    public static string? RemoveFolder(string root)
+    {
+        // A child that was just stopped may still be closing a log file in it: a few tries, not one.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+                return null;
+            }
+            catch (UnauthorizedAccessException e) { return $"could not remove the demo folder {root}: {e.Message}"; }
+            catch (IOException e)
+            {
+                if (attempt == 20) return $"could not remove the demo folder {root}: {e.Message}";
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    /// <summary>Demo folders whose acws (the PID in the name) is no longer running: removed, and their paths returned.</summary>
+    public static List<string> RemoveLeftovers()
+    {
+        var removed = new List<string>();
+        string[] candidates;
+        try { candidates = Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return removed; }
+        foreach (string dir in candidates)
+        {
+            // Only names CreateFolder makes (acws-demo-20261126-091835-15830) whose PID is not running.
+            if (PidOf(Path.GetFileName(dir)) is not { } pid || ServerFolder.IsOtherLiveProcess(pid)) continue;
+            // Someone else's folder (another user's acws) cannot be removed: that is theirs to do.
+            if (RemoveFolder(dir) is null) removed.Add(dir);
+        }
+        return removed;
+    }
+
+    /// <summary>The PID in a name CreateFolder makes (<c>acws-demo-YYYYMMDD-HHMMSS-PID</c>), or null for any other name.</summary>
+    static string? PidOf(string name)
+    {
+        var parts = name.Split('-');
+        bool ours = parts is ["acws", "demo", var date, var time, var pid]
+            && date.Length == 8 && time.Length == 6 && pid.Length > 0 && (date + time + pid).All(char.IsAsciiDigit);
+        return ours ? parts[4] : null;
     }
 }

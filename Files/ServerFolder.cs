@@ -199,7 +199,7 @@ public sealed partial class ServerFolder(string root)
         return removed;
     }
 
-    static bool IsOtherLiveProcess(string pidText)
+    public static bool IsOtherLiveProcess(string pidText)
     {
         if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId) return false;
         try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }

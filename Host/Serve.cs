@@ -12,19 +12,21 @@ public static class Serve
     public static async Task<int> RunAsync(Options options, TextWriter stdout, TextWriter stderr,
         CancellationToken stop = default, Action<Agent>? started = null)
     {
+        string? demoFolder = null;
         try
         {
             if (options.Demo)
             {
-                options = options with { Dir = DemoFolder.CreateFolder() };
-                stderr.WriteLine($"acws: demo server folder is {options.Dir}");
+                foreach (string old in DemoFolder.RemoveLeftovers()) stderr.WriteLine($"acws: removed {old}, left by an acws that was killed");
+                options = options with { Dir = demoFolder = DemoFolder.CreateFolder() };
+                stderr.WriteLine($"acws: demo server folder is {options.Dir} (removed when acws exits)");
             }
             var folder = new ServerFolder(options.Dir);
             if (!Directory.Exists(folder.Root))
                 throw new StartException($"the server folder {folder.Root} does not exist (pass --dir with the folder that holds acServer and cfg/)");
             var (_, cfgError) = folder.Load(ServerFolder.ServerCfg);
             if (cfgError is not null)
-                throw new StartException($"{cfgError} (pass --dir with the folder that holds cfg/server_cfg.ini)");
+                throw new StartException($"{cfgError} ({CfgHint(folder)})");
 
             var agent = new Agent(options, folder, stdout);
             TidyUp(folder, options, agent);
@@ -62,6 +64,17 @@ public static class Serve
             stderr.WriteLine($"acws: {e.Message}");
             return 1;
         }
+        finally
+        {
+            if (demoFolder is not null && DemoFolder.RemoveFolder(demoFolder) is { } why) stderr.WriteLine($"acws: {why}");
+        }
+    }
+
+    /// <summary>What to do about a server_cfg.ini that cannot be used: --dir only helps when the file is not there.</summary>
+    static string CfgHint(ServerFolder folder)
+    {
+        string path = folder.PathOf(ServerFolder.ServerCfg);
+        return File.Exists(path) ? $"the file is {path}: fix it there" : "pass --dir with the folder that holds cfg/server_cfg.ini";
     }
 
     /// <summary>At start: the temp files a killed acws left behind, and logs/acws/ beyond --keep-logs runs.</summary>

@@ -86,7 +86,7 @@ public sealed record Options
             }),
         new("--keep-logs", "N", "ACWS_KEEP_LOGS", "`50`", "logs/acws/ keeps the files of the newest N runs; older ones go at start",
             (o, v, f) => o with { KeepLogs = ParseCount(v, Name(f, "--keep-logs", "ACWS_KEEP_LOGS")) }),
-        new("--demo", null, null, "", "serve a sample server folder made in a temp directory, with a stand-in acServer",
+        new("--demo", null, null, "", "serve a sample server folder made in a temp directory (removed at exit), with a stand-in acServer; not with --dir",
             (o, _, _) => o with { Demo = true }),
         new("--assettoserver", null, null, "", "with --demo: the stand-in is AssettoServer (a real one is found as AssettoServer[.exe] in DIR)",
             (o, _, _) => o with { AssettoServer = true }),
@@ -102,6 +102,7 @@ public sealed record Options
         var text = new System.Text.StringBuilder();
         text.AppendLine("usage: acws [OPTION …]");
         text.AppendLine("       acws --demo [--assettoserver] [--port PORT]");
+        text.AppendLine("       acws call [--url URL] [--token-file PATH] [--pretty] [--wait-event TOPIC] [--timeout S] COMMAND…");
         text.AppendLine("       acws --help | --version");
         text.AppendLine();
         foreach (var o in Table)
@@ -137,6 +138,8 @@ public sealed record Options
         }
         if (o.AssettoServer && !o.Demo)
             throw new UsageException("--assettoserver goes with --demo (a real AssettoServer is found as AssettoServer[.exe] in DIR, or pass --acserver PATH)");
+        // The demo makes and removes a folder of its own: it must never serve (nor remove) a real one.
+        if (o.Demo && seen.Contains("--dir")) throw new UsageException("--demo serves a sample folder it makes itself: leave out --dir (or leave out --demo to serve DIR)");
         if (o.TokenFile is { } file && !o.ShowHelp && !o.ShowVersion)
             o = o with { Token = ReadToken(file, tokenFlag ?? "ACWS_TOKEN_FILE") };
         if (!IsLoopback(o.Host) && o.Token is null && !o.ShowHelp && !o.ShowVersion)
@@ -145,7 +148,7 @@ public sealed record Options
     }
 
     /// <summary>The token in a file (e.g. a systemd credential): its one line, trimmed; at most 4 KiB.</summary>
-    static string ReadToken(string path, string name)
+    public static string ReadToken(string path, string name)
     {
         string text;
         try

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Smoke test of a published acws binary, the same on Linux, macOS and Windows (standard library only).
 
-    python3 scripts/smoke.py dist/linux-x64/acws [EXPECTED_VERSION]
+    python3 scripts/smoke.py dist/linux-x64/acws [EXPECTED_VERSION] [--max-glibc X.Y]
+    python3 scripts/smoke.py --glibc FILE      (only step 0, for any ELF file)
 
+0. a Linux (ELF) binary: prints the newest GLIBC_ symbol version it needs, read from its version needs
+   (.gnu.version_r, what `objdump -T` shows), i.e. the oldest glibc it runs on; with --max-glibc, newer fails;
 1. `acws --version` prints `acws VERSION` (and, when given, VERSION is EXPECTED_VERSION);
 2. `acws --demo --port 0` prints `acws listening on ws://127.0.0.1:PORT/` first;
 3. a WebSocket client gets the welcome frame, sends `server info` and gets the demo server's name,
@@ -27,6 +30,48 @@ def fail(msg, proc=None):
         proc.kill()
     print(f"smoke: FAILED: {msg}", file=sys.stderr)
     sys.exit(1)
+
+
+def glibc_needed(path):
+    """The newest GLIBC_x.y version an ELF file needs (from SHT_GNU_verneed), or None when it needs none or is not ELF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF":
+        return None
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    if wide:
+        shoff, = struct.unpack_from(order + "Q", data, 0x28)
+        shentsize, shnum = struct.unpack_from(order + "HH", data, 0x3A)
+    else:
+        shoff, = struct.unpack_from(order + "I", data, 0x20)
+        shentsize, shnum = struct.unpack_from(order + "HH", data, 0x2E)
+    sections = []
+    for i in range(shnum):
+        at = shoff + i * shentsize
+        if wide:
+            _, kind, _, _, offset, size, link = struct.unpack_from(order + "IIQQQQI", data, at)
+        else:
+            _, kind, _, _, offset, size, link = struct.unpack_from(order + "IIIIIII", data, at)
+        sections.append((kind, offset, size, link))
+    versions = set()
+    for kind, offset, size, link in sections:
+        if kind != 0x6FFFFFFE:  # SHT_GNU_verneed
+            continue
+        strings = sections[link][1]
+        need = offset
+        while True:
+            _, count, _, aux, following = struct.unpack_from(order + "HHIII", data, need)
+            entry = need + aux
+            for _ in range(count):
+                _, _, _, name, next_aux = struct.unpack_from(order + "IHHII", data, entry)
+                text = data[strings + name:data.index(b"\0", strings + name)].decode()
+                if text.startswith("GLIBC_") and text[6:7].isdigit():
+                    versions.add(tuple(int(x) for x in text[6:].split(".")))
+                entry += next_aux
+            if not following:
+                break
+            need += following
+    return ".".join(map(str, max(versions))) if versions else None
 
 
 def recv_exact(sock, n):
@@ -83,11 +128,29 @@ def ws_recv(sock):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--glibc":
+        print(f"glibc: {args[1]} needs GLIBC_{glibc_needed(args[1]) or '(none)'}")
+        return
+    max_glibc = None
+    if "--max-glibc" in args:
+        at = args.index("--max-glibc")
+        if at + 1 >= len(args):
+            print(__doc__, file=sys.stderr)
+            sys.exit(2)
+        max_glibc = args[at + 1]
+        del args[at:at + 2]
+    if len(args) not in (1, 2):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    exe = os.path.abspath(sys.argv[1])
-    expected = sys.argv[2] if len(sys.argv) == 3 else None
+    exe = os.path.abspath(args[0])
+    expected = args[1] if len(args) == 2 else None
+
+    glibc = glibc_needed(exe)
+    if glibc is not None:
+        print(f"smoke: glibc: the binary needs GLIBC_{glibc} or newer (its newest GLIBC_ symbol version)")
+        if max_glibc is not None and tuple(map(int, glibc.split("."))) > tuple(map(int, max_glibc.split("."))):
+            fail(f"the binary needs GLIBC_{glibc}, newer than the {max_glibc} it must run on")
 
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=TIMEOUT)
     line = out.stdout.strip()

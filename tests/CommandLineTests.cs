@@ -67,6 +67,16 @@ public class CommandLineTests
         {
             await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(1);
             await Assert.That(agent.StdErr).Contains("cfg/server_cfg.ini not found");
+            await Assert.That(agent.StdErr).Contains("(pass --dir with the folder that holds cfg/server_cfg.ini)");
+        }
+        // The folder is right and the file is there but broken: the hint is about the file, not --dir.
+        File.WriteAllText(folder.Cfg("server_cfg.ini"), "[SERVER]\nNAME=x\n[RACE\n");
+        await using (var agent = AgentProcess.Launch(["--dir", folder.Root, "--port", "0"]))
+        {
+            await Assert.That(await agent.WaitForExitAsync()).IsEqualTo(1);
+            await Assert.That(agent.StdErr).Contains(
+                $"acws: cfg/server_cfg.ini line 3: section header has no closing ']' (the file is {folder.Cfg("server_cfg.ini")}: fix it there)");
+            await Assert.That(agent.StdErr).DoesNotContain("--dir");
         }
     }
 
@@ -230,7 +240,7 @@ public class CommandLineTests
         {
             using var http = new HttpClient();
             // A loaded machine may take long to start dotnet: a generous deadline, not a count of tries.
-            var until = DateTime.UtcNow.AddSeconds(60);
+            var until = DateTime.UtcNow.AddSeconds(120);
             while (true)
             {
                 try { if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).IsSuccessStatusCode) break; }

@@ -18,9 +18,10 @@ public class LayerTests
         ["Live"] = ["Ini"],
         ["Runtime"] = ["Ini", "Files", "Results", "Live"],
         ["Commands"] = ["Ini", "Files", "Results", "Live", "Runtime"],
-        ["Host"] = ["Ini", "Files", "Results", "Live", "Runtime", "Commands", "Demo"],
+        ["Host"] = ["Ini", "Files", "Results", "Live", "Runtime", "Commands", "Demo", "StandIn"],
         ["StandIn"] = ["Ini", "Live", "Runtime"],
-        ["Demo"] = [],
+        ["Demo"] = ["Files"],
+        ["Remote"] = ["Runtime"],
     };
 
     static string SourceRoot()

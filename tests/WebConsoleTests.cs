@@ -103,24 +103,6 @@ public class WebConsoleTests
         await Assert.That(Options.Usage).Contains("--allow-origin ORIGIN");
     }
 
-    /// <summary>A stand-in acServer folder holding the --demo files (barbagallo, 9 slots, one race) on free ports.</summary>
-    static StandInFolder DemoStandIn()
-    {
-        var f = new StandInFolder();
-        var ports = IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
-        var assembly = typeof(AcWs.Demo.DemoFolder).Assembly;
-        foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
-        {
-            using var source = assembly.GetManifestResourceStream("demo/" + name)!;
-            using var target = File.Create(f.PathOf(name));
-            source.CopyTo(target);
-        }
-        var cfg = IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
-        foreach (var key in new[] { "TCP_PORT", "UDP_PORT", "HTTP_PORT" }) cfg.Set("SERVER", key, ports.Get("SERVER", key)!);
-        File.WriteAllBytes(f.Cfg("server_cfg.ini"), cfg.ToBytes());
-        return f;
-    }
-
     static byte[] DemoFile(string name)
     {
         using var source = typeof(AcWs.Demo.DemoFolder).Assembly.GetManifestResourceStream("demo/" + name)!;
@@ -144,7 +126,7 @@ public class WebConsoleTests
     {
         if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
 
-        using var folder = DemoStandIn();
+        using var folder = StandInFolder.WithDemoFiles();
         TrackerTests.InstallStracker(folder.Root);
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token]);
         await using var browser = await Browser.StartAsync(1280, 900);

@@ -108,6 +108,13 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // SIGTERM first, as a user or systemd ends it, so it removes what it made (a --demo folder); a kill only if it hangs.
+        if (!Process.HasExited)
+        {
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", Process.Id.ToString()])) await term.WaitForExitAsync();
+            try { await Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
+            catch (TimeoutException) { }
+        }
         if (!Process.HasExited)
         {
             Process.Kill(entireProcessTree: true);

@@ -4,6 +4,14 @@ namespace AcWs.Tests.Support;
 public static class Fixtures
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "fixtures");
+
+    /// <summary>The repository the tests were built from (for its scripts and contrib/ files).</summary>
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "publish.sh"))) dir = dir.Parent ?? throw new FileNotFoundException("no publish.sh above " + AppContext.BaseDirectory);
+        return dir.FullName;
+    }
     public static string Real(string relative) => Path.Combine(Root, "real", relative);
     public static string Original(string name) => Path.Combine(Root, "original", name);
 
@@ -46,8 +54,22 @@ public sealed class TempServerFolder : IDisposable
     public string Cfg(string name) => Path.Combine(Root, "cfg", name);
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
+    /// <summary>
+    /// Removes the folder. A child that was just stopped may still be writing in it (a log line, a results file),
+    /// which makes one delete fail with "directory not empty": it tries again for up to 10 s.
+    /// </summary>
     public void Dispose()
     {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try { if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true); return; }
+            catch (IOException) when (DateTime.UtcNow < until) { Thread.Sleep(50); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"test folder {Root} left behind: {e.Message}");
+                return;
+            }
+        }
     }
 }

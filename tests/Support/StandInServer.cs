@@ -25,6 +25,24 @@ public sealed class StandInFolder : IDisposable
         if (withExecutable) WriteScript("acServer", $"exec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
     }
 
+    /// <summary>A stand-in acServer folder holding the --demo files (barbagallo, 9 slots, one race) on free ports.</summary>
+    public static StandInFolder WithDemoFiles()
+    {
+        var f = new StandInFolder();
+        var ports = Ini.IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
+        var assembly = typeof(AcWs.Demo.DemoFolder).Assembly;
+        foreach (var name in new[] { "cfg/server_cfg.ini", "cfg/entry_list.ini", "results/2019_2_15_21_16_RACE.json" })
+        {
+            using var source = assembly.GetManifestResourceStream("demo/" + name)!;
+            using var target = File.Create(f.PathOf(name));
+            source.CopyTo(target);
+        }
+        var cfg = Ini.IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
+        foreach (var key in new[] { "TCP_PORT", "UDP_PORT", "HTTP_PORT" }) cfg.Set("SERVER", key, ports.Get("SERVER", key)!);
+        File.WriteAllBytes(f.Cfg("server_cfg.ini"), cfg.ToBytes());
+        return f;
+    }
+
     public string Root => folder.Root;
     public int TcpPort { get; }
     public int HttpPort { get; }
