@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using AcWs.Ini;
 
 namespace AcWs.Files;
 
 /// <summary>The Assetto Corsa server folder acws serves: where its files are, and reading them with clear errors.</summary>
-public sealed partial class ServerFolder(string root)
+public sealed class ServerFolder(string root)
 {
     public const string ServerCfg = "cfg/server_cfg.ini";
     public const string EntryListIni = "cfg/entry_list.ini";
@@ -93,8 +92,22 @@ public sealed partial class ServerFolder(string root)
     const string TempMarker = ".acws-tmp-";
     static long tempCount;
 
-    [GeneratedRegex(@"^\..+\.acws-tmp-(?<pid>\d+)-\d+$|^.+\.acws-(?<pid>\d+)\.tmp$")]
-    private static partial Regex TempName();
+    /// <summary>
+    /// The PID in the name of a temp file acws writes (<c>.NAME.acws-tmp-PID-N</c>, or an older acws's
+    /// <c>NAME.acws-PID.tmp</c>), or null for any other name. Hand-written: a regex engine costs the binary ~100 KB.
+    /// </summary>
+    static string? TempFilePid(string name)
+    {
+        int at = name.LastIndexOf(".acws-tmp-", StringComparison.Ordinal);
+        if (at > 1 && name[0] == '.' && name[(at + ".acws-tmp-".Length)..].Split('-') is [var pid, var n] && Digits(pid) && Digits(n))
+            return pid;
+        if (name.EndsWith(".tmp", StringComparison.Ordinal) && name[..^4] is var stem
+            && stem.LastIndexOf(".acws-", StringComparison.Ordinal) is int dot and > 0 && Digits(stem[(dot + 6)..]))
+            return stem[(dot + 6)..];
+        return null;
+    }
+
+    static bool Digits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="target"/> so that it holds either all of them or what it held before.</summary>
     static void WriteDurably(string target, ReadOnlySpan<byte> bytes, UnixFileMode? mode, Action? beforeRename = null) =>
@@ -191,8 +204,7 @@ public sealed partial class ServerFolder(string root)
         foreach (var folder in folders.Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(folder))
             {
-                var match = TempName().Match(Path.GetFileName(file));
-                if (!match.Success || IsOtherLiveProcess(match.Groups["pid"].Value)) continue;
+                if (TempFilePid(Path.GetFileName(file)) is not { } pid || IsOtherLiveProcess(pid)) continue;
                 try { File.Delete(file); removed.Add(Path.GetRelativePath(Root, file).Replace('\\', '/')); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             }
@@ -206,8 +218,22 @@ public sealed partial class ServerFolder(string root)
         catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
     }
 
-    [GeneratedRegex(@"-(?<stamp>\d{8}-\d{6})(-\d+)?\.[^.]+$")]
-    private static partial Regex StampedName();
+    /// <summary>The <c>YYYYMMDD-HHMMSS</c> stamp of a file name <c>…-STAMP[-N].EXT</c> in logs/acws/, or null.</summary>
+    static string? StampOfName(string name)
+    {
+        int ext = name.LastIndexOf('.');
+        if (ext <= 0 || ext == name.Length - 1 || name[(ext + 1)..].Contains('.')) return null;
+        var parts = name[..ext].Split('-');
+        // …-DATE-TIME or …-DATE-TIME-N, with something before the stamp.
+        for (int date = parts.Length - 2; date >= Math.Max(1, parts.Length - 3); date--)
+        {
+            bool counted = date == parts.Length - 3;
+            if (parts[date].Length == 8 && Digits(parts[date]) && parts[date + 1].Length == 6 && Digits(parts[date + 1])
+                && (!counted || Digits(parts[^1])))
+                return $"{parts[date]}-{parts[date + 1]}";
+        }
+        return null;
+    }
 
     /// <summary>
     /// Keeps the files of the newest <paramref name="runs"/> stamps in logs/acws/ (one acServer or stracker start
@@ -219,9 +245,9 @@ public sealed partial class ServerFolder(string root)
         string logs = PathOf(LogsDir);
         if (!Directory.Exists(logs)) return [];
         var stamped = Directory.EnumerateFiles(logs)
-            .Select(f => (File: f, Match: StampedName().Match(Path.GetFileName(f))))
-            .Where(f => f.Match.Success)
-            .GroupBy(f => f.Match.Groups["stamp"].Value, StringComparer.Ordinal)
+            .Select(f => (File: f, Stamp: StampOfName(Path.GetFileName(f))))
+            .Where(f => f.Stamp is not null)
+            .GroupBy(f => f.Stamp!, StringComparer.Ordinal)
             .OrderByDescending(g => g.Key, StringComparer.Ordinal);
         var removed = new List<string>();
         foreach (var file in stamped.Skip(runs).SelectMany(g => g))
