@@ -7,6 +7,7 @@ using AcWs.Runtime;
 
 if (args.Length > 0 && args[0] == Guard.Flag) return Guard.Run(args[1..]);
 if (args.Length > 0 && args[0] == "call") return await AcWs.Remote.CallCommand.RunAsync(args[1..], Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+if (args.Length > 0 && args[0] == AcWs.StandIn.StrackerStandIn.Flag) return AcWs.StandIn.StrackerStandIn.Run(args[1..]);
 if (args.Length > 0 && args[0] == "--stand-in-acserver") return AcWs.StandIn.AcServerStandIn.Run(args[1..]);
 
 Options options;

@@ -25,6 +25,11 @@ public static class DemoFolder
             using var file = File.Create(target);
             source.CopyTo(file);
         }
+        // The sample registers with the lobby: the demo gives it one of its own (see StandIn/DemoLobby.cs).
+        string cfg = Path.Combine(root, "cfg", "server_cfg.ini");
+        var ini = Ini.IniDocument.Load(cfg, "cfg/server_cfg.ini");
+        ini.Set("SERVER", "REGISTER_TO_LOBBY", "1");
+        File.WriteAllBytes(cfg, ini.ToBytes());
         return root;
     }
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using AcWs.Files;
 using AcWs.Runtime;
 using AcWs.Demo;
+using AcWs.StandIn;
 
 namespace AcWs.Host;
 
@@ -13,12 +14,15 @@ public static class Serve
         CancellationToken stop = default, Action<Agent>? started = null)
     {
         string? demoFolder = null;
+        DemoLobby? demoLobby = null;
         try
         {
             if (options.Demo)
             {
                 foreach (string old in DemoFolder.RemoveLeftovers()) stderr.WriteLine($"acws: removed {old}, left by an acws that was killed");
-                options = options with { Dir = demoFolder = DemoFolder.CreateFolder() };
+                // The demo registers with a lobby of its own on 127.0.0.1, never the real one.
+                demoLobby = new DemoLobby();
+                options = options with { Dir = demoFolder = DemoFolder.CreateFolder(), LobbyUrl = demoLobby.BaseUrl };
                 stderr.WriteLine($"acws: demo server folder is {options.Dir} (removed when acws exits)");
             }
             var folder = new ServerFolder(options.Dir);
@@ -66,6 +70,7 @@ public static class Serve
         }
         finally
         {
+            if (demoLobby is not null) await demoLobby.DisposeAsync();
             if (demoFolder is not null && DemoFolder.RemoveFolder(demoFolder) is { } why) stderr.WriteLine($"acws: {why}");
         }
     }

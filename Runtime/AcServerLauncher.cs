@@ -18,7 +18,7 @@ public static class AcServerLauncher
         {
             var self = ThisProgram.Command();
             file = self.File;
-            args = [.. self.Args, "--stand-in-acserver", "--auto", .. options.AssettoServer ? ["--assettoserver"] : Array.Empty<string>()];
+            args = [.. self.Args, "--stand-in-acserver", "--auto", "--lobby", options.LobbyUrl, .. options.AssettoServer ? ["--assettoserver"] : Array.Empty<string>()];
         }
         else
         {

@@ -19,6 +19,12 @@ public static class StrackerLauncher
 
     public static (LaunchSpec? Spec, string? Error) Resolve(Options options, ServerFolder folder)
     {
+        // The demo's stracker is a stand-in: acws itself, reading the demo folder's cfg/stracker.ini.
+        if (options.Demo && options.Stracker is null)
+        {
+            var self = ThisProgram.Command();
+            return (new LaunchSpec(self.File, [.. self.Args, "--stand-in-stracker", "--stracker_ini", folder.PathOf(CfgIni)], folder.Root, []), null);
+        }
         string? executable = null;
         string home;
         IReadOnlyList<string> looked;

@@ -28,7 +28,8 @@ namespace AcWs.StandIn;
 /// SIGTERM otherwise ends it cleanly with exit code 0. With <c>--assettoserver</c> it is AssettoServer instead
 /// (<see cref="AssettoServerStandIn"/>).
 ///
-/// With <c>REGISTER_TO_LOBBY=1</c> and a lobby address in the environment variable <c>ACWS_STANDIN_LOBBY_URL</c>
+/// With <c>REGISTER_TO_LOBBY=1</c> and a lobby address (<c>--lobby URL</c>, as <c>--demo</c> passes its own lobby, or the
+/// environment variable <c>ACWS_STANDIN_LOBBY_URL</c>)
 /// (never the real lobby: tests point it at a loopback listener) it registers at start as acServer does:
 /// <c>CALLING &lt;url&gt;/register?…</c>, an HTTP GET, <c>RESPONSE: &lt;answer&gt;</c>, then <c>CONNECTED TO LOBBY</c>.
 /// </summary>
@@ -46,7 +47,9 @@ public static class AcServerStandIn
         Banner(server, slots);
         var joined = new List<Joined>();
         if (server.Sessions.Count > 0) Session(server.Sessions[0], server);
-        if (server.RegisterToLobby && Environment.GetEnvironmentVariable("ACWS_STANDIN_LOBBY_URL") is { Length: > 0 } lobby)
+        int l = Array.IndexOf(args, "--lobby");
+        string? lobbyArg = l >= 0 && l + 1 < args.Length ? args[l + 1] : null;
+        if (server.RegisterToLobby && (lobbyArg ?? Environment.GetEnvironmentVariable("ACWS_STANDIN_LOBBY_URL")) is { Length: > 0 } lobby)
             RegisterToLobby(LobbyUrl.Register(lobby, cfg, entries));
 
         if (auto) cues.Play(AutoScript(slots, server));

@@ -153,7 +153,8 @@ public class AssettoServerTests
     {
         using var folder = new StandInFolder(withExecutable: false);
         folder.WriteScript("acServer", "echo 'Assetto Corsa Dedicated Server v1.15'; echo 'panic: open content/tracks/magione: no such file'; exit 2");
-        await using var host = await AgentHost.StartAsync(folder.Root);
+        // A loaded machine may take longer than the default window just to start the guard and the script.
+        await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new Timings { EarlyExitWindow = TimeSpan.FromSeconds(30) } });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         var reply = await ws.AskAsync("server start", Slow);
         await Assert.That(reply.ErrorMsg()).StartsWith("Assetto Corsa server failed to start: panic: open content/tracks/magione: no such file (exit code 2); see logs/acws/acServer-");

@@ -20,7 +20,7 @@ public class LayerTests
         ["Commands"] = ["Ini", "Files", "Results", "Live", "Runtime"],
         ["Host"] = ["Ini", "Files", "Results", "Live", "Runtime", "Commands", "Demo", "StandIn"],
         ["StandIn"] = ["Ini", "Live", "Runtime"],
-        ["Demo"] = ["Files"],
+        ["Demo"] = ["Ini", "Files"],
         ["Remote"] = ["Runtime"],
     };
 

@@ -121,6 +121,38 @@ public class WebConsoleTests
     static string ShotPath(string name) =>
         Path.Combine(Environment.GetEnvironmentVariable("ACWS_SCREENSHOTS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "screenshots"), name);
 
+    /// <summary>
+    /// <c>acws --demo</c> as a newcomer meets it: every card alive. Its acServer registers with the demo's own lobby
+    /// (on 127.0.0.1), Re-register works, and its stand-in stracker starts and stops.
+    /// </summary>
+    [Test]
+    public async Task In_a_real_browser_the_demo_shows_the_lobby_registered_and_stracker_starting_and_stopping()
+    {
+        if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
+
+        await using var agent = await AgentProcess.StartAsync(["--demo", "--port", "0"]);
+        await using var browser = await Browser.StartAsync(1280, 900);
+        await browser.Navigate($"http://127.0.0.1:{agent.Port}/");
+        await browser.WaitFor("the login form", "return !document.getElementById('login').hidden;");
+        await browser.Click("#connect");
+        await browser.WaitForText("#conn", "Connected");
+        await browser.WaitForText("#srv-name", "AcWs Demo League");
+
+        await browser.Click("#btn-start");
+        await browser.WaitForText("#srv-state", "Running");
+        // The stand-in acServer registers at start, as acServer does; the card follows its lines.
+        await browser.WaitForText("#lobby-state", "Registered");
+        await browser.Click("#lobby-restart");
+        await browser.WaitForText("#lobby-msg", "lobby registration SUCCESS");
+        await Assert.That(await browser.Text("#lobby-state")).IsEqualTo("Registered");
+
+        await browser.Click("#tracker-start");
+        await browser.WaitForText("#tracker-state", "Running");
+        await browser.Click("#tracker-stop");
+        await browser.WaitForText("#tracker-state", "Stopped");
+        await browser.WaitForText("#tracker-msg", "Stracker server stopped");
+    }
+
     [Test]
     public async Task In_a_real_browser_log_in_start_see_drivers_set_the_grid_and_laps_then_stop()
     {
