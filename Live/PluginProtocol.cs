@@ -157,7 +157,8 @@ public ref struct PluginReader(ReadOnlySpan<byte> datagram, int at)
 
     /// <summary>
     /// A string sent as A by one server and W by another, with <paramref name="after"/> bytes of the message after it:
-    /// the bytes left decide which (an empty one reads the same either way).
+    /// the bytes left decide which (an empty one reads the same either way). UDP delivers whole datagrams, so this
+    /// holds for what a server sends; a W string cut short by three bytes a character would read as an A one.
     /// </summary>
     public string AOrW(string field, int after)
     {
