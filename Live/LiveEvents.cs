@@ -6,8 +6,8 @@ public sealed record Driver(string Name, string Host, int Port, string Car, stri
 /// <summary>The session the server announced last.</summary>
 public sealed record ActiveSession(string Type, int Laps, int Time);
 
-/// <summary>What the server told us about the lobby.</summary>
-public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegister, string? UrlPing, string? LastMsg);
+/// <summary>What the server told us about the lobby; <see cref="LostAt"/> is when its latest "lost" burst began.</summary>
+public sealed record LobbyState(bool Connected, DateTime? Since, string? UrlRegister, string? UrlPing, string? LastMsg, DateTime? LostAt = null);
 
 /// <summary>
 /// Something a server's output says happened, in plain domain terms: no JSON, no wire names. A log grammar

@@ -6,7 +6,7 @@ namespace AcWs.Live;
 /// hear of (a leaving driver nobody saw join is dropped; a joining one gets its slot's ballast). A new server run
 /// starts from a new state; the lobby book outlives runs.
 /// </summary>
-public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBallast, LobbyBook lobby)
+public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBallast, LobbyBook lobby, TimeSpan lostLineGrace = default)
 {
     readonly Lock gate = new();
     readonly Dictionary<string, Driver> drivers = new(StringComparer.Ordinal);
@@ -94,7 +94,15 @@ public sealed class LiveState(Func<int, (int Ballast, int Restrictor)> slotBalla
                     lobby.Update(l => l with { Connected = true, Since = DateTime.UtcNow });
                     return e;
                 case LobbyLost lost:
-                    lobby.Update(l => l with { Connected = false, LastMsg = lost.Line });
+                    // acServer prints a lost registration in two lines; when a re-registration answered between
+                    // them (a loaded machine reads the second line late), that line is old news, not a new loss.
+                    lobby.Update(l =>
+                    {
+                        var now = DateTime.UtcNow;
+                        bool sameBurst = l.LostAt is { } began && now - began < lostLineGrace;
+                        if (sameBurst && l.Since > l.LostAt) return l with { LastMsg = lost.Line };
+                        return l with { Connected = false, LastMsg = lost.Line, LostAt = sameBurst ? l.LostAt : now };
+                    });
                     return e;
                 default:
                     return e;

@@ -62,7 +62,7 @@ public sealed class ServerRuntime
     public event Action<string>? RestartFailed;
 
     /// <summary>A new run: a fresh grammar and state (the lobby book outlives runs).</summary>
-    void NewRun() => feed = new LiveFeed(new ServerGrammar(), new LiveState(SlotBallast, lobby));
+    void NewRun() => feed = new LiveFeed(new ServerGrammar(), new LiveState(SlotBallast, lobby, Timings.LobbyReRegisterQuiet));
 
     /// <summary>Ballast and restrictor of an entry-list slot, for a joining driver (0 when unknown).</summary>
     (int, int) SlotBallast(int slot)

@@ -155,4 +155,26 @@ public class AcServerLogTests
         foreach (var line in odd) log.Feed(line);
         await Assert.That(log.Drivers.Count).IsEqualTo(0);
     }
+
+    /// <summary>
+    /// acServer's second "lost" line, read after the automatic re-registration already answered (a loaded machine),
+    /// is old news: it keeps the registration; a lost line long after a registration is a loss.
+    /// </summary>
+    [Test]
+    public async Task A_lost_line_read_after_a_re_registration_answered_is_old_news()
+    {
+        var book = new LobbyBook();
+        var state = new LiveState(_ => (0, 0), book, TimeSpan.FromSeconds(10));
+        // Registered just now (as at acServer's start): the first lost line is a loss, and so is its second line.
+        book.Update(l => l with { Connected = true, Since = DateTime.UtcNow });
+        state.Apply(new LobbyLost("ERROR,SERVER NOT REGISTERED WITH LOBBY - PLEASE RESTART"));
+        await Assert.That(book.State.Connected).IsFalse();
+        state.Apply(new LobbyLost("ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY"));
+        await Assert.That(book.State.Connected).IsFalse();
+        // A re-registration answers, then a late line of the same burst arrives: it keeps the registration.
+        book.Update(l => l with { Connected = true, Since = DateTime.UtcNow.AddMilliseconds(1) });
+        state.Apply(new LobbyLost("ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY"));
+        await Assert.That(book.State.Connected).IsTrue();
+        await Assert.That(book.State.LastMsg).IsEqualTo("ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY");
+    }
 }
