@@ -98,7 +98,7 @@ public class LifetimeTests
             await Assert.That(stop.IsError()).IsFalse();
             // Whichever came first, once the restart has settled the user's stop holds.
             await host.LogWhenAsync(log => Outcomes(log) >= round);
-            await Assert.That(Outcomes(host.Out.ToString())).IsEqualTo(round);
+            await Assert.That(Outcomes(host.OutText)).IsEqualTo(round);
             await Assert.That((await ws.AskAsync("server status")).Data().GetProperty("server").GetProperty("running").GetBoolean()).IsFalse();
         }
     }

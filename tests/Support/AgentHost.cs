@@ -11,6 +11,13 @@ public sealed class AgentHost : IAsyncDisposable
     public int Port { get; private set; }
     public StringWriter Out { get; } = new();
     public StringWriter Err { get; } = new();
+    // The agent writes through these from its own threads; a read takes the same lock (a synchronized
+    // TextWriter locks itself), or a StringBuilder read mid-write throws.
+    TextWriter outSync = null!, errSync = null!;
+
+    /// <summary>The agent's stdout so far, read safely while it writes.</summary>
+    public string OutText { get { lock (outSync) return Out.ToString(); } }
+    public string ErrText { get { lock (errSync) return Err.ToString(); } }
 
     public static Task<AgentHost> StartAsync(string dir, string? token = null, int maxClients = 64) =>
         StartAsync(new Options { Dir = dir, Port = 0, Token = token, MaxClients = maxClients });
@@ -19,9 +26,11 @@ public sealed class AgentHost : IAsyncDisposable
     {
         var host = new AgentHost();
         var ready = new TaskCompletionSource<Agent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Exit = Task.Run(() => Serve.RunAsync(options, TextWriter.Synchronized(host.Out), TextWriter.Synchronized(host.Err), host.stop.Token, a => ready.TrySetResult(a)));
+        host.outSync = TextWriter.Synchronized(host.Out);
+        host.errSync = TextWriter.Synchronized(host.Err);
+        host.Exit = Task.Run(() => Serve.RunAsync(options, host.outSync, host.errSync, host.stop.Token, a => ready.TrySetResult(a)));
         var first = await Task.WhenAny(ready.Task, host.Exit).WaitAsync(WsClient.Timeout);
-        if (first != ready.Task) throw new Exception($"agent did not start: {host.Err}");
+        if (first != ready.Task) throw new Exception($"agent did not start: {host.ErrText}");
         host.Agent = ready.Task.Result;
         host.Port = int.Parse(host.Agent.Hub.Endpoint.Split(':').Last());
         return host;
@@ -32,7 +41,7 @@ public sealed class AgentHost : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         string text;
-        while (!until(text = Out.ToString()) && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (!until(text = OutText) && DateTime.UtcNow < deadline) await Task.Delay(20);
         return text;
     }
 
