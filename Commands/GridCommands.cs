@@ -64,7 +64,7 @@ public static class GridCommands
 
         var slots = EntryList.From(call.EntryList!);
         var places = StartingGrid.Place(StartingGrid.Finishing(race, reverseTop), slots);
-        var grid = new PendingGrid(relative, places, PendingGrid.Hash(call.EntryList!.ToBytes()));
+        var grid = new PendingGrid(relative, places, Pending.Hash(call.EntryList!.ToBytes()));
         call.Pending.Grid.Set(grid);
         return Reply.Ok(new GridData($"{relative} parse SUCCESS", grid.Names(), warning));
     }
@@ -97,7 +97,7 @@ public static class GridCommands
     public static ValueTask<Reply> Entries(Call call)
     {
         var grid = call.Pending.Grid.Current;
-        bool fresh = grid is not null && grid.EntryListSha256 == PendingGrid.Hash(call.EntryList!.ToBytes());
+        bool fresh = grid is not null && grid.EntryListSha256 == Pending.Hash(call.EntryList!.ToBytes());
         var pending = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         if (fresh)
             for (int i = 0; i < grid!.Places.Count; i++) pending[grid.Places[i].Section] = i + 1;
@@ -132,7 +132,7 @@ public static class GridCommands
             if (grid is null) return Reply.Fail(NoGrid);
             var (ini, loadError) = folder.Load(ServerFolder.EntryListIni);
             if (loadError is not null) return Reply.Fail(loadError);
-            if (PendingGrid.Hash(ini!.ToBytes()) != grid.EntryListSha256) return Reply.Fail(Stale(grid) + "; nothing was written");
+            if (Pending.Hash(ini!.ToBytes()) != grid.EntryListSha256) return Reply.Fail(Stale(grid) + "; nothing was written");
 
             IniDocument reordered;
             try { reordered = EntryListOrder.Reordered(ini, [.. grid.Places.Select(p => p.Section)]); }
@@ -143,14 +143,14 @@ public static class GridCommands
             var bytes = reordered.ToBytes();
             // Checked again as it is written: the file the grid was computed from, and nothing since.
             var (changed, writeError) = folder.ReplaceIfUnchanged(ServerFolder.EntryListIni,
-                now => PendingGrid.Hash(now) == grid.EntryListSha256, bytes, beforeRename);
+                now => Pending.Hash(now) == grid.EntryListSha256, bytes, beforeRename);
             if (changed) return Reply.Fail(Stale(grid) + "; nothing was written");
             if (writeError is not null) return Reply.Fail(writeError);
 
             // The saved file is the grid now: CAR_0, CAR_1, … in order. Saving again rewrites it identically.
             var saved = EntryList.From(reordered);
             var places = grid.Places.Select((p, i) => p with { Section = saved[i].Section }).ToList();
-            pending.Replace(grid, grid with { Places = places, EntryListSha256 = PendingGrid.Hash(bytes) });
+            pending.Replace(grid, grid with { Places = places, EntryListSha256 = Pending.Hash(bytes) });
             log.Write($"grid from {grid.Source} saved to {ServerFolder.EntryListIni}");
 
             // The seed README's words, and what was really written (not the newest original's entry_list_new.ini).

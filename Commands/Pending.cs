@@ -14,6 +14,9 @@ public sealed class Pending
     public PendingConfig Config { get; } = new();
     /// <summary>The grid computed by <c>grid finish</c>/<c>grid reverse</c>, waiting for <c>grid save</c>.</summary>
     public GridState Grid { get; } = new();
+
+    /// <summary>The SHA-256 of a file's bytes, as both kinds of pending work remember the file they started from.</summary>
+    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes));
 }
 
 
@@ -23,8 +26,7 @@ public sealed class Pending
 /// </summary>
 public sealed record PendingEdits(string BasedOnSha256, byte[] Edited, IReadOnlyList<string> Made)
 {
-    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes));
-    public bool IsBasedOn(ReadOnlySpan<byte> onDisk) => Hash(onDisk) == BasedOnSha256;
+    public bool IsBasedOn(ReadOnlySpan<byte> onDisk) => Pending.Hash(onDisk) == BasedOnSha256;
     public string Dropped => string.Join("; ", Made);
 }
 
@@ -73,7 +75,7 @@ public sealed class PendingConfig
             var bytes = doc.ToBytes();
             edits = bytes.AsSpan().SequenceEqual(diskBytes)
                 ? null
-                : new PendingEdits(PendingEdits.Hash(diskBytes), bytes, [.. edits?.Made ?? [], outcome.Msg]);
+                : new PendingEdits(Pending.Hash(diskBytes), bytes, [.. edits?.Made ?? [], outcome.Msg]);
             return (doc, outcome.Msg, null, dropped);
         }
     }
@@ -116,8 +118,6 @@ public sealed class PendingConfig
 /// </summary>
 public sealed record PendingGrid(string Source, IReadOnlyList<GridPlace> Places, string EntryListSha256)
 {
-    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes));
-
     /// <summary>Position (1-based) → driver, as the protocol shows it.</summary>
     public Dictionary<string, string> Names()
     {
