@@ -109,7 +109,7 @@ public class AcServerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await Assert.That((await ws.AskAsync("server stop")).ErrorMsg()).IsEqualTo("Assetto Corsa server is not running");
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int pid = await StartedPid(ws);
         var again = await ws.AskAsync("server start");
         await Assert.That(again.ErrorMsg()).IsEqualTo($"Assetto Corsa server is already running (pid {pid})");
@@ -136,7 +136,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int first = await StartedPid(ws);
         var stopped = await ws.AskAsync("server restart");
         await Assert.That(Frames.IsMsg(stopped, "Assetto Corsa server stopped")).IsTrue();
@@ -161,7 +161,7 @@ public class AcServerTests
         var grace = TimeSpan.FromSeconds(2);
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new() { StopGrace = grace } });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int pid = await StartedPid(ws);
         folder.Cue("ignore-sigterm");
         folder.Cue("say now ignoring SIGTERM");
@@ -182,7 +182,7 @@ public class AcServerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         folder.Cue("join 76561198005431407");
         folder.Cue("exit 3");
         foreach (var c in new[] { ws, other })
@@ -202,7 +202,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, RestartOnCrash = true });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int first = await StartedPid(ws);
         // The control file is read from its start by each new child: empty it after the crash cue is taken.
         folder.Cue("exit 9");
@@ -222,7 +222,7 @@ public class AcServerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var admin = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await admin.AskAsync("server start")).ErrorOrNull()).IsNull();
         folder.Cue("join CAR_0");
         folder.Cue("join CAR_1");
         var first = (await other.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "joining"), Slow)).Data().GetProperty("driver").Str("name");
@@ -246,7 +246,7 @@ public class AcServerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await Assert.That((await ws.AskAsync("server drivers")).Data().GetProperty("drivers").EnumerateObject().Count()).IsEqualTo(0);
 
         folder.Cue("join 76561198005431407");
@@ -287,7 +287,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         var first = (await ws.ReceiveUntilAsync(Frames.IsSessionEvent, Slow)).Data().GetProperty("session").GetProperty("event");
         await Assert.That(first.Str("type")).IsEqualTo("Practice");
         folder.Cue("session qualify");
@@ -308,7 +308,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         folder.Cue("say " + new string('x', 100_000));
         folder.Cue("join CAR_1");
         await ws.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "joining"), Slow);
@@ -333,7 +333,7 @@ public class AcServerTests
         await Assert.That((await ws.AskAsync("server info")).Data().GetProperty("server").GetProperty("foreign_process").GetBoolean()).IsTrue();
         await Assert.That((await ws.AskAsync("server start")).ErrorMsg()).Contains("did not start is already running");
         foreign.Stop();
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await Assert.That((await ws.AskAsync("server info")).Data().GetProperty("server").GetProperty("foreign_process").GetBoolean()).IsFalse();
     }
 
@@ -346,7 +346,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
         await using var ws = await WsClient.ConnectAsync(agent.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int pid = await StartedPid(ws);
         if (how == "shutdown") await ws.SendAsync("shutdown now");
         else using (var kill = Process.Start("kill", ["-" + how, agent.Process.Id.ToString()])) await kill.WaitForExitAsync();
@@ -374,7 +374,7 @@ public class AcServerTests
         using var folder = new StandInFolder();
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, RestartOnCrash = true });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         folder.Cue("exit 4");
         await ws.ReceiveUntilAsync(f => Frames.IsError(f, "exit code 4"), Slow);
         File.WriteAllText(folder.PathOf("standin.control"), "");

@@ -170,7 +170,7 @@ public class CompatibilityTests
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, LobbyUrl = lobby.BaseUrl, LobbyAuto = false });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await Assert.That((await ws.AskAsync("server info")).Data().GetProperty("server").Str("name")).IsEqualTo(name);
-        await Assert.That((await ws.AskAsync("lobby restart")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("lobby restart")).ErrorOrNull()).IsNull();
         var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + lobby.Requests[0]).Query);
         await Assert.That(query["name"]).IsEqualTo(name);
     }
@@ -202,12 +202,12 @@ public class CompatibilityTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var admin = await WsClient.ConnectAsync(host.Port);
         await using var gui = await OriginalClient.ConnectAsync(host.Port, "gui");
-        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await admin.AskAsync("server start")).ErrorOrNull()).IsNull();
         await gui.WatchUntilAsync(c => c.IsStarted, "the start");
         folder.Cue("exit 3");
         await gui.WatchUntilAsync(c => !c.IsStarted, "the crash");
         File.WriteAllText(folder.PathOf("standin.control"), "");
-        await Assert.That((await admin.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await admin.AskAsync("server start")).ErrorOrNull()).IsNull();
         await gui.WatchUntilAsync(c => c.IsStarted, "the start after the crash");
         await admin.AskAsync("server restart");
         await gui.WatchUntilAsync(c => c.Frames.Count(f => Frames.IsPushedMsg(f, "server", "Assetto Corsa server started")) == 3, "the restart");

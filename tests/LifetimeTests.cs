@@ -44,7 +44,7 @@ public class LifetimeTests
         folder.WriteScript("acServer", $"sleep 1000 &\ndotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
         await using var ws = await WsClient.ConnectAsync(agent.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await ws.ReceiveUntilAsync(f => Frames.IsServerEvent(f, "Assetto Corsa Dedicated Server starting"), Slow);
         var running = StandInFolder.ProcessesIn(folder.Root).Select(CommandLine).ToArray();
         await Assert.That(running.Any(c => c.StartsWith("sleep 1000"))).IsTrue();
@@ -91,11 +91,11 @@ public class LifetimeTests
             log.Split('\n').Count(l => l.EndsWith("restart after the crash cancelled") || l.EndsWith("acServer restarted after a crash"));
         for (int round = 1; round <= 4; round++)
         {
-            await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+            await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
             File.AppendAllText(folder.PathOf($"{await RunningControlFile(folder.Root)}"), "exit 4\n");
             await ws.ReceiveUntilAsync(f => Frames.IsError(f, "exit code 4"), Slow);
             var stop = await ws.AskAsync("server stop");
-            await Assert.That(stop.IsError()).IsFalse();
+            await Assert.That(stop.ErrorOrNull()).IsNull();
             // Whichever came first, once the restart has settled the user's stop holds.
             await host.LogWhenAsync(log => Outcomes(log) >= round);
             await Assert.That(Outcomes(host.OutText)).IsEqualTo(round);

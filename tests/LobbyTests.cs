@@ -186,7 +186,7 @@ public class LobbyTests
         // While the first client still waits for the lobby, the second one is answered.
         var info = await other.AskAsync("lobby info");
         await Assert.That(info.Data().GetProperty("lobby").GetProperty("connected").GetBoolean()).IsFalse();
-        await Assert.That((await other.AskAsync("server status")).IsError()).IsFalse();
+        await Assert.That((await other.AskAsync("server status")).ErrorOrNull()).IsNull();
         await Assert.That(reply.IsCompleted).IsFalse();
 
         var r = await reply;
@@ -225,7 +225,7 @@ public class LobbyTests
         int nobody = StandInFolder.FreePort();
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, LobbyUrl = $"http://127.0.0.1:{nobody}/lobby.ashx" });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await ws.ReceiveUntilAsync(f => IsLobbyEvent(f, "connected to lobby"), Slow);
 
         string called = await lobby.WaitForRequestAsync(1);
@@ -256,7 +256,7 @@ public class LobbyTests
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0 });
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         string called = await lobby.WaitForRequestAsync(1);
 
         folder.Cue("lobby-error");
@@ -280,7 +280,7 @@ public class LobbyTests
         using var folder = RegisteringFolder(lobby);
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new() { LobbyRetryDelay = TimeSpan.FromMilliseconds(200) } });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await lobby.WaitForRequestAsync(1);
 
         lobby.Body = "ERROR,INVALID SERVER,CHECK YOUR PORT FORWARDING SETTINGS";
@@ -300,7 +300,7 @@ public class LobbyTests
         using var folder = RegisteringFolder(lobby);
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, LobbyAuto = false });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         await lobby.WaitForRequestAsync(1);
         folder.Cue("lobby-error");
         await ws.ReceiveUntilAsync(f => IsLobbyEvent(f, "ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY"), Slow);

@@ -57,7 +57,7 @@ public class ProtocolTests
         var missing = await ws.AskAsync("server entries");
         await Assert.That(missing.ErrorMsg()).StartsWith("cfg/entry_list.ini not found");
         var info = await ws.AskAsync("server info");
-        await Assert.That(info.IsError()).IsFalse();
+        await Assert.That(info.ErrorOrNull()).IsNull();
     }
 
     [Test]
@@ -67,9 +67,9 @@ public class ProtocolTests
         await using var host = await AgentHost.StartAsync(folder.Root, token: "s3cret-token");
 
         await using (var byQuery = await WsClient.ConnectAsync(host.Port, token: "s3cret-token"))
-            await Assert.That((await byQuery.AskAsync("help")).IsError()).IsFalse();
+            await Assert.That((await byQuery.AskAsync("help")).ErrorOrNull()).IsNull();
         await using (var byHeader = await WsClient.ConnectAsync(host.Port, bearer: "s3cret-token"))
-            await Assert.That((await byHeader.AskAsync("help")).IsError()).IsFalse();
+            await Assert.That((await byHeader.AskAsync("help")).ErrorOrNull()).IsNull();
 
         foreach (var token in new string?[] { null, "wrong", "s3cret-toke", "s3cret-token-and-more" })
         {
@@ -97,7 +97,7 @@ public class ProtocolTests
             await Assert.That(ws.State).IsEqualTo(WebSocketState.Open);
         }
         await using (var byQuery = await WsClient.ConnectAsync(host.Port, token: "s3cret+token/="))
-            await Assert.That((await byQuery.AskAsync("server status")).IsError()).IsFalse();
+            await Assert.That((await byQuery.AskAsync("server status")).ErrorOrNull()).IsNull();
         foreach (var name in new[] { "TOKEN", "Token", "token_", "xtoken" })
         {
             using var raw = new ClientWebSocket();
@@ -169,7 +169,7 @@ public class ProtocolTests
         await Assert.That(closed!.Status).IsEqualTo(WebSocketCloseStatus.MessageTooBig);
         // The agent keeps serving everyone else.
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await other.AskAsync("server info")).IsError()).IsFalse();
+        await Assert.That((await other.AskAsync("server info")).ErrorOrNull()).IsNull();
     }
 
     [Test]
@@ -180,7 +180,7 @@ public class ProtocolTests
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await ws.Socket.SendAsync(new byte[] { 1, 2, 3, 0xFF }, WebSocketMessageType.Binary, true, CancellationToken.None);
         await Assert.That((await ws.ReceiveAsync()).ErrorMsg()).StartsWith("binary frames are not understood");
-        await Assert.That((await ws.AskAsync("server info")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("server info")).ErrorOrNull()).IsNull();
         await ws.Socket.SendAsync(new byte[] { 0xC3, 0x28 }, WebSocketMessageType.Text, true, CancellationToken.None);
         // Invalid UTF-8 in a text frame is a protocol error: the WebSocket layer closes with 1007.
         var closed = await Assert.ThrowsAsync<WebSocketClosedException>(() => ws.ReceiveTextAsync());
@@ -253,6 +253,6 @@ public class ProtocolTests
         });
         await using var busy = await WsClient.ConnectAsync(host.Port);
         for (int i = 0; i < 20; i++)
-            await Assert.That((await busy.AskAsync("server info")).IsError()).IsFalse();
+            await Assert.That((await busy.AskAsync("server info")).ErrorOrNull()).IsNull();
     }
 }

@@ -114,7 +114,7 @@ public class TrackerTests
         WriteIni(folder.Cfg("stracker.ini"));
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
         string log = await LogContaining(folder.Root, "cwd: ");
         await Assert.That(log).Contains($"stand-in stracker args: --stracker_ini {folder.Cfg("stracker.ini")}\n");
         await Assert.That(log).Contains($"cwd: {folder.Root}\n");
@@ -129,7 +129,7 @@ public class TrackerTests
         WriteIni(Path.Combine(elsewhere, "stracker.ini"));
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Stracker = elsewhere });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
         string log = await LogContaining(folder.Root, "cwd: ");
         await Assert.That(log).Contains("stand-in stracker args: --stracker_ini stracker.ini\n");
         await Assert.That(log).Contains($"cwd: {elsewhere}\n");
@@ -173,7 +173,7 @@ public class TrackerTests
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
         await using var other = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
         int pid = await RunningPid(ws);
         File.WriteAllText(folder.PathOf("stracker/crash"), "");
         foreach (var c in new[] { ws, other })
@@ -226,7 +226,7 @@ public class TrackerTests
         var grace = TimeSpan.FromSeconds(2);
         await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, Timings = new() { StopGrace = grace } });
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
         int pid = await RunningPid(ws);
         // The script sets its trap before its first line: once that is out, SIGTERM is ignored.
         await LogContaining(folder.Root, "cwd: ");
@@ -244,8 +244,8 @@ public class TrackerTests
         InstallStracker(folder.Root);
         await using var host = await AgentHost.StartAsync(folder.Root);
         await using var ws = await WsClient.ConnectAsync(host.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int pid = await RunningPid(ws);
         await Assert.That(Frames.IsMsg(await ws.AskAsync("server stop"), "Assetto Corsa server stopped")).IsTrue();
         await Assert.That(await RunningPid(ws)).IsEqualTo(pid);
@@ -262,8 +262,8 @@ public class TrackerTests
         InstallStracker(folder.Root);
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"]);
         await using var ws = await WsClient.ConnectAsync(agent.Port);
-        await Assert.That((await ws.AskAsync("tracker start")).IsError()).IsFalse();
-        await Assert.That((await ws.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
         int stracker = await RunningPid(ws);
         int acServer = (await ws.AskAsync("server status")).Data().GetProperty("server").GetProperty("pid").GetInt32();
         if (how == "shutdown") await ws.SendAsync("shutdown now");

@@ -109,5 +109,8 @@ public static class JsonExtensions
     public static string ErrorMsg(this JsonElement frame) =>
         frame.TryGetProperty("error", out var e) ? e.GetProperty("msg").GetString()! : throw new Exception("expected an error, got " + frame);
     public static bool IsError(this JsonElement frame) => frame.TryGetProperty("error", out _);
+    /// <summary>The error's msg, or null for a data reply: asserting it is null shows the text when it is not.</summary>
+    public static string? ErrorOrNull(this JsonElement frame) =>
+        frame.TryGetProperty("error", out var e) ? (e.TryGetProperty("msg", out var m) ? m.ToString() : e.ToString()) : null;
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 }
