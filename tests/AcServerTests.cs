@@ -275,10 +275,11 @@ public class AcServerTests
         await Assert.That(leave.Str("guid")).IsEqualTo("76561198005431407");
         // Someone who joined before acws started leaves quietly.
         folder.Cue("say Clean exit, driver disconnected:  Nobody We Know []");
-        folder.Cue("say marker");
-        await Task.Delay(500);
+        // Lines are read in order: once the next join is heard of, the line before it has been taken in.
+        folder.Cue("join 76561198005431407");
+        await other.ReceiveUntilAsync(f => Frames.IsDriverEvent(f, "joining") && f.Data().GetProperty("driver").Str("name") == "Mark Hannon", Slow);
         drivers = (await other.AskAsync("server drivers")).Data().GetProperty("drivers");
-        await Assert.That(string.Join(",", drivers.EnumerateObject().Select(p => p.Name))).IsEqualTo("Boof Head");
+        await Assert.That(string.Join(",", drivers.EnumerateObject().Select(p => p.Name))).IsEqualTo("Boof Head,Mark Hannon");
     }
 
     [Test]
