@@ -75,12 +75,29 @@ public sealed class StandInFolder : IDisposable
         }
     }
 
+    /// <summary>
+    /// A loopback port free for TCP and UDP, below the kernel's ephemeral range (32768 and up on Linux), and never
+    /// handed out twice by this test run. A port the kernel picked for "port 0" would be free again once released,
+    /// and a parallel test's listener or client socket could be given it before its stand-in server used it.
+    /// </summary>
     public static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        while (true)
+        {
+            int port = ReservedBase + Interlocked.Increment(ref reserved) % ReservedSpan;
+            try
+            {
+                using var tcp = new TcpListener(IPAddress.Loopback, port);
+                tcp.Start();
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) { /* taken by someone else: the next one */ }
+        }
     }
+
+    const int ReservedBase = 20000, ReservedSpan = 12000;
+    static int reserved = Random.Shared.Next(ReservedSpan);
 
     public static bool ProcessAlive(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
