@@ -109,9 +109,9 @@ public class CommandLineTests
     public async Task Acws_settings_and_the_token_stay_out_of_the_childrens_environment()
     {
         using var folder = new StandInFolder();
-        folder.WriteScript("acServer", $"env > acserver.env\nexec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
+        folder.WriteScript("acServer", $"env > acserver.env.part && mv acserver.env.part acserver.env\nexec dotnet \"{AgentProcess.AgentDll}\" --stand-in-acserver \"$@\"");
         Directory.CreateDirectory(folder.PathOf("stracker"));
-        folder.WriteScript("stracker/stracker", "env > stracker.env\ntrap 'exit 0' TERM\nwhile :; do sleep 0.1; done");
+        folder.WriteScript("stracker/stracker", "env > stracker.env.part && mv stracker.env.part stracker.env\ntrap 'exit 0' TERM\nwhile :; do sleep 0.1; done");
         File.Copy(Fixtures.Real("cfg/germanrcuriel_stracker-V3.5.1_stracker-default.ini"), folder.PathOf("stracker/stracker.ini"));
         var env = new Dictionary<string, string> { ["ACWS_TOKEN"] = "secret-in-env", ["ACWS_SOMETHING_ELSE"] = "x" };
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0"], env);
@@ -120,7 +120,8 @@ public class CommandLineTests
         await Assert.That((await ws.AskAsync("tracker start", TimeSpan.FromSeconds(30))).ErrorOrNull()).IsNull();
         foreach (var dump in new[] { folder.PathOf("acserver.env"), folder.PathOf("stracker/stracker.env") })
         {
-            string text = File.ReadAllText(dump);
+            // Started is not yet run: the script writes its dump a moment later (whole, by a rename).
+            string text = await StandInFolder.ReadWhenThereAsync(dump, TimeSpan.FromSeconds(30));
             await Assert.That(text).Contains("PATH=");
             await Assert.That(text).DoesNotContain("ACWS_");
             await Assert.That(text).DoesNotContain("secret-in-env");

@@ -99,6 +99,18 @@ public sealed class StandInFolder : IDisposable
     const int ReservedBase = 20000, ReservedSpan = 12000;
     static int reserved = Random.Shared.Next(ReservedSpan);
 
+    /// <summary>The text of a file some child writes (by a rename, so whole), once it is there.</summary>
+    public static async Task<string> ReadWhenThereAsync(string path, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!File.Exists(path))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"{path} was not written");
+            await Task.Delay(50);
+        }
+        return File.ReadAllText(path);
+    }
+
     public static bool ProcessAlive(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
 
