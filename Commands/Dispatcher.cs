@@ -40,7 +40,7 @@ public static class Dispatcher
     {
         ValueTask<Reply?> run;
         // Runs up to the first wait with the thread marked (inline rows do not wait); the mark never outlives this call.
-        using (InlineCommands.Enter()) run = RunAsync(line, rooms, inline: true);
+        using (NonBlocking.Enter()) run = RunAsync(line, rooms, inline: true);
         if (!run.IsCompleted) return run;
         try { return ValueTask.FromResult(run.Result); }
         catch (WouldBlockException) { return ValueTask.FromResult<Reply?>(null); }

@@ -5,7 +5,7 @@ namespace AcWs.Commands;
 /// <see cref="Runtime.SocketSettings"/>) and which go to the worker pool. Only the rows below, which read what acws
 /// holds in memory, run there, and only while every file they need is already parsed and unchanged (a stat of it is
 /// all they may do): reading or parsing a file, hashing, HTTP and starting or stopping a process call
-/// <see cref="MustNotBlock"/> first, which sends the command to the pool instead. A blocked epoll thread would
+/// <see cref="Files.NonBlocking.Check"/> first, which sends the command to the pool instead. A blocked epoll thread would
 /// hold up every connection it serves.
 /// </summary>
 public static class InlineCommands
@@ -16,24 +16,5 @@ public static class InlineCommands
         "grid order", "grid current", "lobby info", "tracker status",
     };
 
-    [ThreadStatic] static bool inline;
-
     public static bool Allows(Command row) => Rows.Contains(row.Words);
-
-    /// <summary>Throws <see cref="WouldBlockException"/> when called while a command runs inline.</summary>
-    public static void MustNotBlock(string what)
-    {
-        if (inline) throw new WouldBlockException(what);
-    }
-
-    /// <summary>Marks this thread as running a command inline until disposed.</summary>
-    public static Scope Enter() { inline = true; return default; }
-
-    public readonly struct Scope : IDisposable
-    {
-        public void Dispose() => inline = false;
-    }
 }
-
-/// <summary>A command running inline reached work that can block: it is run again on the worker pool.</summary>
-public sealed class WouldBlockException(string what) : Exception($"{what} would block the socket thread");

@@ -17,7 +17,7 @@ public static class ExtraCfg
     public static (bool Present, bool? UdpPlugin) Read(string path)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) return (false, null);
-        Commands.InlineCommands.MustNotBlock($"reading {Relative}");
+        NonBlocking.Check($"reading {Relative}");
         string text;
         try
         {
