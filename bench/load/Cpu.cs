@@ -76,7 +76,7 @@ static class Cpu
                 });
             }
 
-            var sixteen = await ConnectAsync(server.Port, t.IsAcws, Concurrent);
+            var sixteen = await Bench.ConnectManyAsync(server.Port, t.IsAcws, Concurrent);
             await Task.WhenAll(sixteen.Select(c => c.RoundTripAsync("server info")));
             row.ConcurrentUs = await PerMessageAsync(server, Concurrent * PerClient, () => Task.WhenAll(sixteen.Select(async c =>
             {
@@ -84,7 +84,7 @@ static class Cpu
             })));
             await Task.WhenAll(sixteen.Select(c => c.DisposeAsync().AsTask()));
 
-            var many = await ConnectAsync(server.Port, t.IsAcws, Many);
+            var many = await Bench.ConnectManyAsync(server.Port, t.IsAcws, Many);
             await Task.Delay(2000);
             row.Rss500MiB = server.RssMiB();
             if (t.IsAcws)
@@ -104,14 +104,6 @@ static class Cpu
             await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
         }
         finally { await server.StopAsync(); }
-    }
-
-    static async Task<List<Ws>> ConnectAsync(int port, bool welcome, int n)
-    {
-        var all = new List<Ws>();
-        for (int i = 0; i < n; i += 50)
-            all.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(50, n - i)).Select(_ => Ws.ConnectAsync(port, welcome))));
-        return all;
     }
 
     static async Task<double> PerMessageAsync(Server server, int messages, Func<Task> work)

@@ -151,7 +151,7 @@ static class Bench
         return rate;
     }
 
-    static async Task<List<Ws>> ConnectManyAsync(int port, bool welcome, int n)
+    public static async Task<List<Ws>> ConnectManyAsync(int port, bool welcome, int n)
     {
         var all = new List<Ws>();
         for (int i = 0; i < n; i += 50)
