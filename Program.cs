@@ -23,6 +23,7 @@ catch (UsageException e)
 }
 if (options.ShowHelp) { Console.WriteLine(Options.Usage); return 0; }
 if (options.ShowVersion) { Console.WriteLine($"acws {Agent.Version}"); return 0; }
+SocketSettings.Apply();
 
 using var stop = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)

@@ -30,7 +30,23 @@ public static class Dispatcher
 {
     const string NextStart = "takes effect at the next server start";
 
-    public static async ValueTask<Reply> RunAsync(string line, Rooms rooms)
+    public static async ValueTask<Reply> RunAsync(string line, Rooms rooms) => (await RunAsync(line, rooms, inline: false))!;
+
+    /// <summary>
+    /// The reply, when the command can be answered on this thread without blocking (<see cref="InlineCommands"/>);
+    /// null when it must run on the worker pool. Only read-only rows run inline, so running one again is harmless.
+    /// </summary>
+    public static ValueTask<Reply?> TryRunInlineAsync(string line, Rooms rooms)
+    {
+        ValueTask<Reply?> run;
+        // Runs up to the first wait with the thread marked (inline rows do not wait); the mark never outlives this call.
+        using (NonBlocking.Enter()) run = RunAsync(line, rooms, inline: true);
+        if (!run.IsCompleted) return run;
+        try { return ValueTask.FromResult(run.Result); }
+        catch (WouldBlockException) { return ValueTask.FromResult<Reply?>(null); }
+    }
+
+    static async ValueTask<Reply?> RunAsync(string line, Rooms rooms, bool inline)
     {
         var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return Reply.Fail("empty command; send 'help' for the list");
@@ -42,6 +58,7 @@ public static class Dispatcher
         var args = words[row.WordList.Length..];
         if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
             return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
+        if (inline && !InlineCommands.Allows(row)) return null;
 
         var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && rooms.Server.IsRunning ? NextStart : null)
         {

@@ -17,6 +17,7 @@ public static class ExtraCfg
     public static (bool Present, bool? UdpPlugin) Read(string path)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) return (false, null);
+        NonBlocking.Check($"reading {Relative}");
         string text;
         try
         {

@@ -289,6 +289,7 @@ public sealed class ServerFolder(string root)
             if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp
                 && Math.Max(stamp.ModifiedNs, stamp.ChangedNs) < hit.ReadAtNs - RacyNs)
                 return (hit.Ini.Copy(), null);
+            NonBlocking.Check($"reading {relative}");
             long readAt = PosixFile.UnixNs(DateTime.UtcNow);
             var (bytes, readStamp) = ReadBytes(path);
             var ini = IniDocument.Parse(bytes, relative);

@@ -8,36 +8,32 @@ using AcWs.Runtime;
 namespace AcWs.Host;
 
 /// <summary>
-/// One WebSocket connection. Replies and pushed events go through its own bounded outbox, written by
-/// one sender task, so a slow or dead client never blocks another client or the agent: when its outbox
-/// holds more than <see cref="OutboxBytes"/> not yet sent (or <see cref="OutboxFrames"/> frames) it is dropped.
+/// One WebSocket connection. Replies and pushed events go through its own bounded <see cref="Outbox"/>, so a slow or
+/// dead client never blocks another client or the agent: when it holds more than <see cref="Outbox.MaxBytes"/> not
+/// yet sent (or too many frames) the client is dropped. Commands that only read memory are answered on the thread
+/// that received them; the others run on the worker pool (<see cref="InlineCommands"/>, <see cref="Workers"/>).
 /// </summary>
 public sealed class Client
 {
     public const int MaxMessageBytes = 64 * 1024;
-    const int OutboxFrames = 1024;
-    /// <summary>Bytes of replies a client may leave unread; one frame is always allowed, however large.</summary>
-    public const int OutboxBytes = 8 * 1024 * 1024;
     /// <summary>What an idle connection holds to receive its next message; a bigger message gets a bigger buffer.</summary>
-    const int FirstReceiveBytes = 4 * 1024;
-    static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+    const int FirstReceiveBytes = 512;
+    /// <summary>Commands a client may have answered back to back from its buffered input before others get a turn.</summary>
+    const int Burst = 16;
     static long nextId;
 
     readonly WebSocket socket;
     readonly Agent agent;
-    readonly Channel<Outgoing> outbox = Channel.CreateBounded<Outgoing>(
-        new BoundedChannelOptions(OutboxFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    readonly CancellationTokenSource aborted = new();
+    readonly Outbox outbox;
     volatile bool closing;
-    /// <summary>Bytes queued or being sent.</summary>
-    long outboxBytes;
-
-    readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? Close, string? Reason);
+    /// <summary>Commands answered since this client's last receive had to wait.</summary>
+    int burst;
 
     public Client(WebSocket socket, Agent agent, string remote)
     {
         this.socket = socket;
         this.agent = agent;
+        outbox = new Outbox(socket, Abort);
         Remote = remote;
         Id = Interlocked.Increment(ref nextId);
     }
@@ -47,29 +43,21 @@ public sealed class Client
 
     public void Enqueue(byte[] frame)
     {
-        long queued = Interlocked.Add(ref outboxBytes, frame.Length);
-        bool overBudget = queued > OutboxBytes && queued != frame.Length;
-        if (overBudget || !outbox.Writer.TryWrite(new Outgoing(frame, null, null)))
-        {
-            Interlocked.Add(ref outboxBytes, -frame.Length);
-            if (closing) return;
-            agent.Log.Write($"client#{Id} {Remote} is not reading its replies ({(overBudget ? $"over {OutboxBytes / (1024 * 1024)} MiB" : $"{OutboxFrames} frames")} unsent); dropping it");
-            Abort();
-        }
+        if (outbox.Queue(frame) is not { } over || closing) return;
+        agent.Log.Write($"client#{Id} {Remote} is not reading its replies ({over} unsent); dropping it");
+        Abort();
     }
 
     /// <summary>Sends a close frame after everything already queued.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
         closing = true;
-        outbox.Writer.TryWrite(new Outgoing(null, status, reason));
-        outbox.Writer.TryComplete();
+        outbox.Close(status, reason);
     }
 
     void Abort()
     {
-        outbox.Writer.TryComplete();
-        aborted.Cancel();
+        outbox.Complete();
         socket.Abort();
     }
 
@@ -78,7 +66,6 @@ public sealed class Client
     {
         agent.Hub.Add(this);
         agent.Log.Write($"client#{Id} {Remote} connected ({agent.Hub.Count} connected)");
-        var sender = SendLoopAsync();
         try
         {
             Enqueue(Reply.Ok(new WelcomeData(
@@ -93,8 +80,8 @@ public sealed class Client
         finally
         {
             agent.Hub.Remove(this);
-            outbox.Writer.TryComplete();
-            try { await sender.WaitAsync(TimeSpan.FromSeconds(5)); } catch { /* already gone */ }
+            outbox.Complete();
+            try { await outbox.DrainedAsync().WaitAsync(TimeSpan.FromSeconds(5)); } catch { /* already gone */ }
             socket.Dispose();
             agent.Log.Write($"client#{Id} {Remote} disconnected ({agent.Hub.Count} connected)");
         }
@@ -108,9 +95,9 @@ public sealed class Client
             if (ended) return;
             if (text is null) continue;
             await HandleAsync(text);
-            // A client with more commands already buffered goes to the back of the queue after each one,
+            // A client with more commands already buffered goes to the back of the queue now and then,
             // so a client that pipelines cannot hold a thread while others wait.
-            await Task.Yield();
+            if (++burst >= Burst) { burst = 0; await Task.Yield(); }
         }
     }
 
@@ -142,7 +129,9 @@ public sealed class Client
                     buffer = bigger;
                     capacity = Math.Min(buffer.Length, MaxMessageBytes + 1);
                 }
-                result = await socket.ReceiveAsync(buffer.AsMemory(length, capacity - length), aborted.Token);
+                var receiving = socket.ReceiveAsync(buffer.AsMemory(length, capacity - length), default);
+                if (!receiving.IsCompleted) burst = 0;
+                result = await receiving;
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     Close(WebSocketCloseStatus.NormalClosure, "bye");
@@ -177,7 +166,7 @@ public sealed class Client
         agent.Log.Write($"client#{Id} {Remote} > {(line.Length > 200 ? line[..200] + "…" : line)}");
         using var busy = agent.Hub.CommandRunning();
         Reply reply;
-        try { reply = await Dispatcher.RunAsync(line, agent.Rooms); }
+        try { reply = await Dispatcher.TryRunInlineAsync(line, agent.Rooms) ?? await Workers.RunAsync(() => Dispatcher.RunAsync(line, agent.Rooms)); }
         catch (Exception e)
         {
             agent.Log.Write($"client#{Id} command '{line}' failed: {e}");
@@ -188,33 +177,6 @@ public sealed class Client
             Enqueue(r.ToUtf8());
             if (r.Topic is { } topic) agent.Hub.Push(r.ToEventUtf8(topic), except: this);
             r.AfterSent?.Invoke();
-        }
-    }
-
-    async Task SendLoopAsync()
-    {
-        try
-        {
-            await foreach (var item in outbox.Reader.ReadAllAsync(aborted.Token))
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-                timeout.CancelAfter(SendTimeout);
-                if (item.Close is { } status)
-                {
-                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                        await socket.CloseOutputAsync(status, item.Reason, timeout.Token);
-                    // Give the peer a moment to answer the close, then stop waiting for it.
-                    aborted.CancelAfter(TimeSpan.FromSeconds(2));
-                    return;
-                }
-                if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
-                await socket.SendAsync(item.Frame!, WebSocketMessageType.Text, true, timeout.Token);
-                Interlocked.Add(ref outboxBytes, -item.Frame!.Length);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
-        {
-            Abort();
         }
     }
 }

@@ -1,33 +1,38 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
-using System.Threading.Channels;
 
 namespace AcWs.Runtime;
 
 /// <summary>
-/// acws's log: one line per connection and per command, written to stdout by a background task, so a slow
-/// or stalled reader of stdout (a full pipe, a paused terminal) never holds up a command. When the reader
-/// falls 10,000 lines behind, new lines are dropped and counted, and the count is logged once it catches up.
-/// A line is always one line: text from clients (commands, headers) cannot forge another line or reach the
-/// terminal as an escape sequence.
+/// acws's log: one line per connection and per command, written to stdout in batches by a pool thread, so a slow
+/// or stalled reader of stdout (a full pipe, a paused terminal) never holds up a command, and a command costs no
+/// thread hop for its line: the first line of a batch starts a short timer, and the lines queued meanwhile are
+/// written together. When the reader falls 10,000 lines behind, new lines are dropped and counted, and the count is
+/// logged once it catches up. A line is always one line: text from clients (commands, headers) cannot forge another
+/// line or reach the terminal as an escape sequence.
 /// </summary>
-public sealed class LogWriter
+public sealed class LogWriter(TextWriter output)
 {
-    readonly TextWriter output;
-    readonly Channel<string> lines = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    readonly Task pump;
-    int dropped;
+    const int Capacity = 10_000;
+    static readonly TimeSpan Batch = TimeSpan.FromMilliseconds(20);
 
-    public LogWriter(TextWriter output)
-    {
-        this.output = output;
-        pump = Task.Run(PumpAsync);
-    }
+    readonly ConcurrentQueue<string> lines = new();
+    readonly Lock writing = new();
+    int queued, dropped, scheduled;
+    volatile bool closed, broken;
 
     public void Write(string line)
     {
-        if (!lines.Writer.TryWrite($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {Escape(line)}")) Interlocked.Increment(ref dropped);
+        if (closed) return;
+        if (Interlocked.Increment(ref queued) > Capacity)
+        {
+            Interlocked.Decrement(ref queued);
+            Interlocked.Increment(ref dropped);
+            return;
+        }
+        lines.Enqueue($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {Escape(line)}");
+        if (Interlocked.CompareExchange(ref scheduled, 1, 0) == 0) _ = WriteSoonAsync();
     }
 
     /// <summary>
@@ -51,25 +56,43 @@ public sealed class LogWriter
         [.. Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl),
          '\u200E', '\u200F', '\u2028', '\u2029', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069']);
 
-    async Task PumpAsync()
+    async Task WriteSoonAsync()
     {
-        try
+        await Task.Delay(Batch).ConfigureAwait(false);
+        while (true)
         {
-            await foreach (var line in lines.Reader.ReadAllAsync())
-            {
-                if (Interlocked.Exchange(ref dropped, 0) is int lost and > 0)
-                    output.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} ({lost} log lines dropped: stdout was not being read)");
-                output.WriteLine(line);
-                if (lines.Reader.Count == 0) output.Flush();
-            }
+            WriteQueued();
+            Volatile.Write(ref scheduled, 0);
+            // A line queued after the last look, whose writer saw this batch still scheduled, is written now.
+            if (lines.IsEmpty || Interlocked.CompareExchange(ref scheduled, 1, 0) != 0) return;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException) { /* stdout is gone: nothing to log to */ }
+    }
+
+    void WriteQueued()
+    {
+        lock (writing)
+        {
+            while (lines.TryDequeue(out var line))
+            {
+                Interlocked.Decrement(ref queued);
+                if (broken) continue;
+                try
+                {
+                    if (Interlocked.Exchange(ref dropped, 0) is int lost and > 0)
+                        output.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} ({lost} log lines dropped: stdout was not being read)");
+                    output.WriteLine(line);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException) { broken = true; /* stdout is gone: nothing to log to */ }
+            }
+            try { if (!broken) output.Flush(); }
+            catch (Exception e) when (e is IOException or ObjectDisposedException) { broken = true; }
+        }
     }
 
     /// <summary>Writes what is queued (waiting at most <paramref name="limit"/>) and stops taking lines.</summary>
     public async Task CloseAsync(TimeSpan limit)
     {
-        lines.Writer.TryComplete();
-        await Task.WhenAny(pump, Task.Delay(limit));
+        closed = true;
+        await Task.WhenAny(Task.Run(WriteQueued), Task.Delay(limit));
     }
 }

@@ -168,7 +168,7 @@ public sealed class ServerRuntime
         if (IsRunning) return false;
         long now = DateTime.UtcNow.Ticks, last = Interlocked.Read(ref foreignCheckedTicks);
         if (now - last > Timings.ForeignProbeInterval.Ticks && Interlocked.CompareExchange(ref foreignCheckedTicks, now, last) == last)
-            _ = ProbeForeignProcessAsync();
+            _ = Task.Run(ProbeForeignProcessAsync);
         return ForeignProcess is not null;
     }
 

@@ -21,6 +21,7 @@ public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Args, str
     {
         foreach (var name in environment.Keys.Where(k => k.StartsWith("ACWS_", StringComparison.OrdinalIgnoreCase)).ToList())
             environment.Remove(name);
+        if (SocketSettings.SetByAcws) environment.Remove(SocketSettings.InlineCompletions);
     }
 }
 

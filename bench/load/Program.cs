@@ -21,6 +21,15 @@ if (opt.TryGetValue("stall", out var stallCommand))
     return 0;
 }
 
+// load --cpu TARGETS --fifo PATH (bench/cpu.sh): CPU time per command, idle CPU, RSS and start-up of each target.
+if (opt.TryGetValue("cpu", out var cpuTargets))
+{
+    string cpuTable = await Cpu.RunAsync(Cpu.ReadTargets(cpuTargets), Need("fifo"));
+    Console.WriteLine(cpuTable);
+    if (opt.TryGetValue("out", out var cpuOut)) File.WriteAllText(cpuOut, cpuTable);
+    return 0;
+}
+
 var targets = new[]
 {
     new Target("acws", Need("acws"), Need("acws-bin"), IsAcws: true),
@@ -101,7 +110,7 @@ static class Bench
             var many = await ConnectManyAsync(server.Port, t.IsAcws, FanClients);
             await Task.Delay(1000);
             r.Rss500MiB = server.RssMiB();
-            if (t.IsAcws) (r.FanoutMs, r.FanoutMissing) = await FanoutAsync(server.Port, many, fifo);
+            if (t.IsAcws) (r.FanoutMs, r.FanoutMissing, _) = await FanoutAsync(server.Port, many, fifo, FanEvents);
             await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
 
             if (t.IsAcws) await GridAsync(server.Port, r);
@@ -142,7 +151,7 @@ static class Bench
         return rate;
     }
 
-    static async Task<List<Ws>> ConnectManyAsync(int port, bool welcome, int n)
+    public static async Task<List<Ws>> ConnectManyAsync(int port, bool welcome, int n)
     {
         var all = new List<Ws>();
         for (int i = 0; i < n; i += 50)
@@ -150,16 +159,19 @@ static class Bench
         return all;
     }
 
-    /// <summary>Writes `DRIVER: fanout-K [bench]` to the stand-in's pipe and times its arrival at every client.</summary>
-    static async Task<(double[], int)> FanoutAsync(int port, List<Ws> clients, string fifo)
+    /// <summary>
+    /// Writes `DRIVER: fanout-K [bench]` to the stand-in's pipe and times its arrival at every client; with
+    /// <paramref name="cpuUs"/>, also the server's CPU time (µs) spent from the first event to the last arrival.
+    /// </summary>
+    public static async Task<(double[] Ms, int Missing, double CpuUs)> FanoutAsync(int port, List<Ws> clients, string fifo, int events, Func<double>? cpuUs = null)
     {
         await using var control = await Ws.ConnectAsync(port, welcome: true);
         string started = await control.RoundTripAsync("server start");
         if (!started.StartsWith("{\"data\"")) throw new Exception($"server start: {started}");
-        var arrived = new long[FanEvents, clients.Count];
-        var remaining = new int[FanEvents];
-        var all = new TaskCompletionSource[FanEvents];
-        for (int k = 0; k < FanEvents; k++) { remaining[k] = clients.Count; all[k] = new(TaskCreationOptions.RunContinuationsAsynchronously); }
+        var arrived = new long[events, clients.Count];
+        var remaining = new int[events];
+        var all = new TaskCompletionSource[events];
+        for (int k = 0; k < events; k++) { remaining[k] = clients.Count; all[k] = new(TaskCreationOptions.RunContinuationsAsynchronously); }
         using var stop = new CancellationTokenSource();
         var readers = clients.Select((c, i) => Task.Run(async () =>
         {
@@ -182,10 +194,11 @@ static class Bench
         })).ToArray();
 
         await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-        var sent = new long[FanEvents];
+        var sent = new long[events];
         var samples = new List<double>();
         int missing = 0;
-        for (int k = 0; k < FanEvents; k++)
+        double cpuBefore = cpuUs?.Invoke() ?? 0;
+        for (int k = 0; k < events; k++)
         {
             byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
             sent[k] = Stopwatch.GetTimestamp();
@@ -194,13 +207,14 @@ static class Bench
             await Task.WhenAny(all[k].Task, Task.Delay(5000));
             await Task.Delay(20);
         }
+        double cpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
         stop.Cancel();
-        for (int k = 0; k < FanEvents; k++)
+        for (int k = 0; k < events; k++)
             for (int i = 0; i < clients.Count; i++)
                 if (arrived[k, i] == 0) missing++;
                 else samples.Add(Stopwatch.GetElapsedTime(sent[k], arrived[k, i]).TotalMilliseconds);
         await control.RoundTripAsync("server stop");
-        return ([.. samples], missing);
+        return ([.. samples], missing, cpu);
     }
 
     /// <summary>`grid reverse` then `grid save`, timed together and apart (20 warm-up runs first).</summary>
@@ -235,7 +249,7 @@ sealed class Server
         int port = FreePort();
         var psi = new ProcessStartInfo("/bin/sh", ["-c", $"exec {command.Replace("{port}", port.ToString(CultureInfo.InvariantCulture))} >/dev/null 2>&1"])
         { UseShellExecute = false };
-        psi.Environment["ACWS_BENCH_FIFO"] = fifo;
+        psi.Environment["BENCH_ACSERVER_FIFO"] = fifo;
         long t0 = Stopwatch.GetTimestamp();
         var p = Process.Start(psi)!;
         var deadline = DateTime.UtcNow.AddSeconds(20);

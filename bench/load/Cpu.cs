@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+/// <summary>
+/// CPU time per command (bench/cpu.sh): the server's own utime+stime from /proc/PID/stat, read before and after
+/// each phase, divided by the messages it handled. Every target runs the same phases; the echo floor and the
+/// Python peer echo the text of `server info` where acws answers it.
+/// </summary>
+static class Cpu
+{
+    public const int Sequential = 3000, Warmup = 500, Concurrent = 16, PerClient = 500, Many = 500, Events = 40;
+    const int IdleSeconds = 60;
+    static readonly double MicrosPerTick = 1e6 / ClockTicksPerSecond();
+
+    /// <summary>One server to measure; <paramref name="Inline"/> is its socket setting, to match acws with the floor run the same way.</summary>
+    public sealed record Target(string Name, string Kind, string Inline, string Command)
+    {
+        public bool IsAcws => Kind == "acws";
+    }
+
+    /// <summary>The targets file: one target a line, NAME, KIND (acws, echo or python), INLINE (0 or 1) and COMMAND, tab-separated.</summary>
+    public static List<Target> ReadTargets(string path) =>
+        [.. File.ReadLines(path).Where(l => l.Trim().Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t')).Select(f => new Target(f[0], f[1], f[2], f[3]))];
+
+    public sealed class Row
+    {
+        public required Target Target;
+        public double StartMs, IdleCpuMs, SequentialUs, ConcurrentUs, PerEventUs, Rss500MiB, FanoutP50Ms, FanoutP99Ms;
+        public int FanoutMissing;
+    }
+
+    public static async Task<string> RunAsync(IReadOnlyList<Target> targets, string fifo)
+    {
+        var rows = targets.Select(t => new Row { Target = t }).ToList();
+
+        // Idle: every target started at once and left alone (no client) for the same minute.
+        Console.Error.WriteLine($"cpu: idle, {IdleSeconds} s …");
+        var idle = await Task.WhenAll(targets.Select(t => Server.StartAsync(t.Command, fifo)));
+        await Task.Delay(1000);
+        var before = idle.Select(s => Ticks(s.Server)).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
+        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = (Ticks(idle[i].Server) - before[i]) * MicrosPerTick / 1000;
+        await Task.WhenAll(idle.Select(s => s.Server.StopAsync()));
+
+        foreach (var row in rows)
+        {
+            Console.Error.WriteLine($"cpu: {row.Target.Name} …");
+            await MeasureAsync(row, fifo);
+        }
+        return Table(rows);
+    }
+
+    static async Task MeasureAsync(Row row, string fifo)
+    {
+        var t = row.Target;
+        var starts = new List<double>();
+        for (int i = 0; i < 5; i++)
+        {
+            var (s, ms) = await Server.StartAsync(t.Command, fifo);
+            starts.Add(ms);
+            await s.StopAsync();
+        }
+        row.StartMs = Stats.Percentile([.. starts], 50);
+
+        var server = (await Server.StartAsync(t.Command, fifo)).Server;
+        try
+        {
+            await using (var one = await Ws.ConnectAsync(server.Port, t.IsAcws))
+            {
+                for (int i = 0; i < Warmup; i++) await one.RoundTripAsync("server info");
+                row.SequentialUs = await PerMessageAsync(server, Sequential, async () =>
+                {
+                    for (int i = 0; i < Sequential; i++) await one.RoundTripAsync("server info");
+                });
+            }
+
+            var sixteen = await Bench.ConnectManyAsync(server.Port, t.IsAcws, Concurrent);
+            await Task.WhenAll(sixteen.Select(c => c.RoundTripAsync("server info")));
+            row.ConcurrentUs = await PerMessageAsync(server, Concurrent * PerClient, () => Task.WhenAll(sixteen.Select(async c =>
+            {
+                for (int i = 0; i < PerClient; i++) await c.RoundTripAsync("server info");
+            })));
+            await Task.WhenAll(sixteen.Select(c => c.DisposeAsync().AsTask()));
+
+            var many = await Bench.ConnectManyAsync(server.Port, t.IsAcws, Many);
+            await Task.Delay(2000);
+            row.Rss500MiB = server.RssMiB();
+            if (t.IsAcws)
+            {
+                var (ms, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Events, () => Ticks(server) * MicrosPerTick);
+                (row.FanoutP50Ms, row.FanoutP99Ms, row.FanoutMissing) = (Stats.Percentile(ms, 50), Stats.Percentile(ms, 99), missing);
+                row.PerEventUs = cpuUs / (Events * Many);
+            }
+            else
+            {
+                // The echo servers push nothing: the same number of frames out, each the echo of one client's message.
+                row.PerEventUs = await PerMessageAsync(server, Events * Many, async () =>
+                {
+                    for (int k = 0; k < Events; k++) await Task.WhenAll(many.Select(c => c.RoundTripAsync("server info")));
+                });
+            }
+            await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
+        }
+        finally { await server.StopAsync(); }
+    }
+
+    static async Task<double> PerMessageAsync(Server server, int messages, Func<Task> work)
+    {
+        long t0 = Ticks(server);
+        await work();
+        return (Ticks(server) - t0) * MicrosPerTick / messages;
+    }
+
+    /// <summary>utime + stime of the process (not its children), in clock ticks: fields 14 and 15 of /proc/PID/stat.</summary>
+    public static long Ticks(Server server)
+    {
+        string stat = File.ReadAllText($"/proc/{server.Process.Id}/stat");
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    static long ClockTicksPerSecond()
+    {
+        using var p = Process.Start(new ProcessStartInfo("getconf", ["CLK_TCK"]) { RedirectStandardOutput = true })!;
+        string text = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return long.TryParse(text, out long hz) && hz > 0 ? hz : 100;
+    }
+
+    static string F(double v, string fmt) => double.IsNaN(v) || v == 0 ? "—" : v.ToString(fmt, CultureInfo.InvariantCulture);
+
+    static string Table(List<Row> rows)
+    {
+        var sb = new StringBuilder();
+        void Line(params string[] cells) => sb.AppendLine("| " + string.Join(" | ", cells) + " |");
+        Line("target", $"CPU µs / `server info`, 1 client × {Sequential}", $"CPU µs / `server info`, {Concurrent} clients × {PerClient}",
+            $"CPU µs / frame out at {Many} clients ({Events} pushed events; echo: one echo each)", $"fan-out to {Many} p50 / p99",
+            $"RSS, {Many} idle clients", $"idle CPU over {IdleSeconds} s", "start → listening (median of 5)");
+        Line("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:");
+        foreach (var r in rows)
+            Line(r.Target.Name, F(r.SequentialUs, "0"), F(r.ConcurrentUs, "0"), F(r.PerEventUs, "0.0"),
+                r.Target.IsAcws ? $"{F(r.FanoutP50Ms, "0.00")} / {F(r.FanoutP99Ms, "0.00")} ms{(r.FanoutMissing > 0 ? $" ({r.FanoutMissing} missing)" : "")}" : "—",
+                $"{F(r.Rss500MiB, "0.0")} MiB", $"{r.IdleCpuMs.ToString("0", CultureInfo.InvariantCulture)} ms", $"{F(r.StartMs, "0.0")} ms");
+
+        // The issue's targets, against the first acws row, the echo floor run with the same socket setting, and Python.
+        var acws = rows[0];
+        var floor = rows.First(r => r.Target.Kind == "echo" && r.Target.Inline == acws.Target.Inline);
+        var python = rows.First(r => r.Target.Kind == "python");
+        sb.AppendLine();
+        sb.AppendLine($"Targets ({acws.Target.Name}; floor: {floor.Target.Name}):");
+        void Target(string what, bool met, string value) => sb.AppendLine($"- {(met ? "met" : "MISSED")}: {what} ({value})");
+        Target("CPU per sequential `server info` ≤ 0.25× the Python peer's", acws.SequentialUs <= 0.25 * python.SequentialUs, $"{acws.SequentialUs / python.SequentialUs:0.00}×");
+        Target("… and ≤ 1.5× the echo floor's with the same settings", acws.SequentialUs <= 1.5 * floor.SequentialUs, $"{acws.SequentialUs / floor.SequentialUs:0.00}×");
+        Target($"RSS with {Many} idle clients ≤ 35 MB", acws.Rss500MiB * 1.048576 <= 35, $"{acws.Rss500MiB * 1.048576:0.0} MB");
+        Target($"fan-out to {Many} clients p99 ≤ 10 ms", acws.FanoutMissing == 0 && acws.FanoutP99Ms <= 10, $"{acws.FanoutP99Ms:0.00} ms");
+        Target($"idle CPU over {IdleSeconds} s ≤ 5 ms", acws.IdleCpuMs <= 5, $"{acws.IdleCpuMs:0} ms");
+        Target("start → listening ≤ 20 ms", acws.StartMs <= 20, $"{acws.StartMs:0.0} ms");
+        return sb.ToString();
+    }
+}
