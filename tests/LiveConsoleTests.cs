@@ -55,6 +55,7 @@ public class LiveConsoleTests
         await browser.Click("#live-body tr[data-car=\"2\"] button");
         await browser.AcceptAlert();
         await folder.LogContainsAsync("Clean exit, driver disconnected:  CAR_2", TimeSpan.FromSeconds(20));
+        await browser.WaitFor("CAR_2 greyed", "return document.querySelector('#live-body tr[data-car=\"2\"]').classList.contains('off');");
 
         await browser.Click("#live-next");
         await browser.AcceptAlert();
