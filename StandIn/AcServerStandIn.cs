@@ -76,9 +76,9 @@ public static class AcServerStandIn
                         break;
                     case "lap":
                         var words = arg.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        int ms = Array.FindIndex(words, 1, w => w.All(char.IsAsciiDigit));
-                        if (ms > 0 && CarOf(string.Join(' ', words[..ms])) is { } lapper)
-                            plugin?.Lap(lapper, long.Parse(words[ms], CultureInfo.InvariantCulture), ms + 1 < words.Length && int.TryParse(words[ms + 1], out int cuts) ? cuts : 0);
+                        int ms = words.Length < 2 ? -1 : Array.FindIndex(words, 1, w => w.All(char.IsAsciiDigit));
+                        if (ms > 0 && uint.TryParse(words[ms], CultureInfo.InvariantCulture, out uint lapMs) && CarOf(string.Join(' ', words[..ms])) is { } lapper)
+                            plugin?.Lap(lapper, lapMs, ms + 1 < words.Length && byte.TryParse(words[ms + 1], out byte cuts) ? cuts : 0);
                         break;
                     case "chat":
                         var (writer, message) = (arg.Split(' ', 2)[0], arg.Split(' ', 2) is [_, var m] ? m : "");

@@ -88,6 +88,20 @@ public class PluginStandInTests
     }
 
     [Test]
+    public async Task Malformed_cues_are_ignored_or_named_and_the_stand_in_keeps_answering()
+    {
+        using var folder = Folder();
+        await using var peer = PluginPeer.Start(folder);
+        await peer.NextAsync<M.SessionInfo>();
+        foreach (var cue in new[] { "lap", "lap CAR_0", "lap CAR_0 99999999999999999999", "lap nobody 90000", "chat", "collide", "kick", "kick 99", "race", "race x y", "race 0 5" })
+            folder.Cue(cue);
+        await peer.LineAsync("race: expected 'race CARS LAPS' (1-999 laps), got '0 5'");
+        await peer.SendAsync(PluginCommand.GetSessionInfo());
+        await Assert.That((await peer.NextAsync<M.SessionInfo>()).IsNew).IsFalse();
+        await Assert.That(peer.Seen.OfType<M.LapCompleted>()).IsEmpty();
+    }
+
+    [Test]
     public async Task A_race_of_10_cars_and_20_laps_sends_every_lap_with_a_consistent_leaderboard_then_ends()
     {
         using var folder = Folder();
