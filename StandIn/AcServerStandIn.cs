@@ -129,7 +129,10 @@ public static class AcServerStandIn
         void EndSession(bool raceOver)
         {
             var order = plugin?.Order() ?? [];
-            var finishers = joined.OrderBy(j => order.IndexOf(j.Slot) is int i and >= 0 ? i : int.MaxValue).ToList();
+            var finishers = new List<Joined>(joined);
+            // By the plugin side's positions; List.Sort is not stable, so ties keep join order by their index.
+            finishers.Sort((a, b) => Rank(a).CompareTo(Rank(b)));
+            long Rank(Joined j) => (order.IndexOf(j.Slot) is int i and >= 0 ? i : int.MaxValue) * 1000L + joined.IndexOf(j);
             string type = sessions.Count > 0 ? sessions[current].Section : "RACE";
             string file = Finish(type, raceOver, server, sessions, slots, finishers, plugin);
             plugin?.EndSession(file);
@@ -168,10 +171,17 @@ public static class AcServerStandIn
     public static long LapMs(int grid, int lap) => 90_000 + grid * 173 + (lap * 7919 + grid * 104729) % 1500 + (lap == 1 ? 4000 : 0);
 
     /// <summary>Every lap of <paramref name="cars"/> cars doing <paramref name="laps"/> laps, in the order they cross the line.</summary>
-    public static IEnumerable<(int Grid, int Lap, long Ms)> Crossings(int cars, int laps) =>
-        Enumerable.Range(0, cars)
-            .SelectMany(g => Enumerable.Range(1, laps).Select(lap => (g, lap, Ms: LapMs(g, lap), At: Enumerable.Range(1, lap).Sum(x => LapMs(g, x)))))
-            .OrderBy(x => x.At).ThenBy(x => x.g).Select(x => (x.g, x.lap, x.Ms));
+    public static List<(int Grid, int Lap, long Ms)> Crossings(int cars, int laps)
+    {
+        var all = new List<(long At, int Grid, int Lap, long Ms)>(cars * laps);
+        for (int g = 0; g < cars; g++)
+        {
+            long at = 0;
+            for (int lap = 1; lap <= laps; lap++) all.Add((at += LapMs(g, lap), g, lap, LapMs(g, lap)));
+        }
+        all.Sort();
+        return all.ConvertAll(x => (x.Grid, x.Lap, x.Ms));
+    }
 
     /// <summary>cfg/server_cfg.ini and cfg/entry_list.ini of the folder it runs in; null (and an ERROR line) when they do not load.</summary>
     internal static (IniDocument Cfg, IniDocument Entries, ServerConfig Server, IReadOnlyList<EntrySlot> Slots)? LoadFolder()

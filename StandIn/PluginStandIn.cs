@@ -134,6 +134,11 @@ public sealed class PluginStandIn : IDisposable
         "QUALIFY" => PluginSessionType.Qualify, _ => PluginSessionType.Race,
     };
 
+    static string SectionOf(PluginSessionType type) => type switch
+    {
+        PluginSessionType.Booking => "BOOKING", PluginSessionType.Practice => "PRACTICE", PluginSessionType.Qualify => "QUALIFY", _ => "RACE",
+    };
+
     /// <summary>55 END_SESSION with the results file written for it.</summary>
     public void EndSession(string resultsFile) => Send(new PluginMessage.EndSession(resultsFile));
 
@@ -165,7 +170,13 @@ public sealed class PluginStandIn : IDisposable
         if (cuts == 0 && lapMs < s.Best) s.Best = lapMs;
         int laps = sessions[current].Laps;
         bool race = TypeOf(sessions[current].Section) == PluginSessionType.Race;
-        var board = Order().Select(id => standings[id] is var b ? new LeaderboardEntry(id, b.Best, b.Laps, race && laps > 0 && b.Laps >= laps) : default).ToList();
+        var order = Order();
+        var board = new LeaderboardEntry[order.Count];
+        for (int i = 0; i < board.Length; i++)
+        {
+            var b = standings[order[i]];
+            board[i] = new LeaderboardEntry(order[i], b.Best, b.Laps, race && laps > 0 && b.Laps >= laps);
+        }
         Send(new PluginMessage.LapCompleted(carId, lapMs, cuts, board, 0.98f));
     }
 
@@ -173,8 +184,14 @@ public sealed class PluginStandIn : IDisposable
     public List<int> Order()
     {
         bool race = TypeOf(sessions[current].Section) == PluginSessionType.Race;
-        var order = race ? standings.OrderByDescending(p => p.Value.Laps).ThenBy(p => p.Value.Total) : standings.OrderBy(p => p.Value.Best);
-        return [.. order.ThenBy(p => p.Value.Joined).Select(p => p.Key)];
+        var order = new List<int>(standings.Keys);
+        order.Sort((x, y) =>
+        {
+            Standing a = standings[x], b = standings[y];
+            int by = race ? b.Laps != a.Laps ? b.Laps.CompareTo(a.Laps) : a.Total.CompareTo(b.Total) : a.Best.CompareTo(b.Best);
+            return by != 0 ? by : a.Joined.CompareTo(b.Joined);
+        });
+        return order;
     }
 
     /// <summary>57 CHAT: a driver wrote.</summary>
@@ -233,7 +250,7 @@ public sealed class PluginStandIn : IDisposable
                     if (set >= sessions.Count) { Error($"ERROR: ACSP_SET_SESSION_INFO out of bounds: {set}"); break; }
                     sessions[set] = sessions[set] with
                     {
-                        Section = type.ToString().ToUpperInvariant(), Name = name,
+                        Section = SectionOf(type), Name = name,
                         Laps = (int)Math.Min(laps, ushort.MaxValue), Time = (int)Math.Min(seconds / 60, ushort.MaxValue), WaitTime = (int)Math.Min(wait, ushort.MaxValue),
                     };
                     break;
