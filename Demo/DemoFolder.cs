@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using AcWs.Files;
 
 namespace AcWs.Demo;
@@ -29,6 +32,14 @@ public static class DemoFolder
         string cfg = Path.Combine(root, "cfg", "server_cfg.ini");
         var ini = Ini.IniDocument.Load(cfg, "cfg/server_cfg.ini");
         ini.Set("SERVER", "REGISTER_TO_LOBBY", "1");
+        // The plugin interface (the file says 11000 and 127.0.0.1:12000) moves to free loopback ports, so two demos,
+        // or a demo next to a real server, never fight over one.
+        using (var local = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        using (var events = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            ini.Set("SERVER", "UDP_PLUGIN_LOCAL_PORT", ((IPEndPoint)local.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture));
+            ini.Set("SERVER", "UDP_PLUGIN_ADDRESS", "127.0.0.1:" + ((IPEndPoint)events.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture));
+        }
         File.WriteAllBytes(cfg, ini.ToBytes());
         return root;
     }

@@ -46,7 +46,10 @@ public static class AcServerStandIn
 
         Banner(server, slots);
         var joined = new List<Joined>();
-        if (server.Sessions.Count > 0) Session(server.Sessions[0], server);
+        var sessions = server.Sessions.ToList();
+        int current = 0;
+        using var plugin = PluginStandIn.Open(cfg, server, slots, sessions);
+        if (sessions.Count > 0) StartSession(0);
         int l = Array.IndexOf(args, "--lobby");
         string? lobbyArg = l >= 0 && l + 1 < args.Length ? args[l + 1] : null;
         if (server.RegisterToLobby && (lobbyArg ?? Environment.GetEnvironmentVariable("ACWS_STANDIN_LOBBY_URL")) is { Length: > 0 } lobby)
@@ -56,25 +59,42 @@ public static class AcServerStandIn
         var random = new Random();
         while (!cues.Stopped)
         {
-            foreach (var (word, arg) in cues.Next())
+            foreach (var (word, arg) in cues.Next().Concat(plugin?.Obey() ?? []))
             {
                 switch (word)
                 {
-                    case "join": Join(arg, slots, joined, random); break;
-                    case "leave":
-                        joined.RemoveAll(j => j.Name == arg);
-                        Print($"Clean exit, driver disconnected:  {arg} []");
-                        break;
+                    case "join": Join(arg, slots, joined, random, plugin); break;
+                    case "leave": Leave(joined.Where(j => j.Name == arg)); break;
+                    case "kick": Leave(joined.Where(j => j.Slot == CarOf(arg))); break;
                     case "session":
-                        var s = server.Sessions.FirstOrDefault(x => x.Section.Equals(arg, StringComparison.OrdinalIgnoreCase));
-                        if (s is not null) Session(s, server);
+                        int s = sessions.FindIndex(x => x.Section.Equals(arg, StringComparison.OrdinalIgnoreCase));
+                        if (s >= 0) StartSession(s);
                         break;
+                    case "next" or "restart" when sessions.Count > 0:
+                        EndSession(raceOver: false);
+                        StartSession(word == "next" ? (current + 1) % sessions.Count : current);
+                        break;
+                    case "lap":
+                        var words = arg.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        int ms = words.Length < 2 ? -1 : Array.FindIndex(words, 1, w => w.All(char.IsAsciiDigit));
+                        if (ms > 0 && uint.TryParse(words[ms], CultureInfo.InvariantCulture, out uint lapMs) && CarOf(string.Join(' ', words[..ms])) is { } lapper)
+                            plugin?.Lap(lapper, lapMs, ms + 1 < words.Length && byte.TryParse(words[ms + 1], out byte cuts) ? cuts : 0);
+                        break;
+                    case "chat":
+                        var (writer, message) = (arg.Split(' ', 2)[0], arg.Split(' ', 2) is [_, var m] ? m : "");
+                        if (CarOf(writer) is { } from) plugin?.Chat(from, message);
+                        break;
+                    case "collide":
+                        var cars = arg.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        if (cars.Length > 0 && CarOf(cars[0]) is { } car) plugin?.Collision(car, cars.Length > 1 ? CarOf(cars[1]) : null, 42.5f);
+                        break;
+                    case "race": Race(arg); break;
                     case "say": Print(arg); break;
                     case "lobby-error":
                         Print("ERROR,SERVER NOT REGISTERED WITH LOBBY - PLEASE RESTART");
                         Print("ERROR - RESTART YOUR SERVER TO REGISTER WITH THE LOBBY");
                         break;
-                    case "finish": Finish(server, slots, joined); break;
+                    case "finish": EndSession(raceOver: true); break;
                     case "exit": return int.TryParse(arg, out int code) ? code : 1;
                     case "ignore-sigterm": cues.IgnoreSigterm(); break;
                 }
@@ -83,6 +103,84 @@ public static class AcServerStandIn
         }
         Print("Server shutting down (SIGTERM)");
         return 0;
+
+        void StartSession(int index)
+        {
+            current = index;
+            Session(sessions[index]);
+            plugin?.NewSession(index);
+        }
+
+        // The car id (entry-list slot) of a driver on the server, named as a join cue names one or by car id.
+        int? CarOf(string who) =>
+            (int.TryParse(who, out int id) && who.Length < 4 ? slots.FirstOrDefault(s => s.Index == id) : SlotOf(who, slots)) is { } slot
+            && joined.Any(j => j.Slot == slot.Index) ? slot.Index : null;
+
+        void Leave(IEnumerable<Joined> leaving)
+        {
+            foreach (var j in leaving.ToList())
+            {
+                joined.Remove(j);
+                Print($"Clean exit, driver disconnected:  {j.Name} []");
+                plugin?.Disconnected(j.Slot);
+            }
+        }
+
+        void EndSession(bool raceOver)
+        {
+            var order = plugin?.Order() ?? [];
+            var finishers = new List<Joined>(joined);
+            // By the plugin side's positions; List.Sort is not stable, so ties keep join order by their index.
+            finishers.Sort((a, b) => Rank(a).CompareTo(Rank(b)));
+            long Rank(Joined j) => (order.IndexOf(j.Slot) is int i and >= 0 ? i : int.MaxValue) * 1000L + joined.IndexOf(j);
+            string type = sessions.Count > 0 ? sessions[current].Section : "RACE";
+            string file = Finish(type, raceOver, server, sessions, slots, finishers, plugin);
+            plugin?.EndSession(file);
+        }
+
+        // race CARS LAPS: the race session with LAPS laps, the first CARS cars of the entry list on the server, each
+        // completing every lap (deterministic times), then the results and the next session.
+        void Race(string arg)
+        {
+            if (arg.Split(' ', StringSplitOptions.RemoveEmptyEntries) is not [var c, var n]
+                || !int.TryParse(c, out int count) || !int.TryParse(n, out int laps) || count < 1 || laps is < 1 or > 999)
+            {
+                Print($"race: expected 'race CARS LAPS' (1-999 laps), got '{arg}'");
+                return;
+            }
+            int race = sessions.FindIndex(x => x.Section == "RACE");
+            if (race < 0) { sessions.Add(new SessionConfig("RACE", "Race", 0, laps, 1, 60)); race = sessions.Count - 1; }
+            sessions[race] = sessions[race] with { Laps = laps };
+            StartSession(race);
+            var grid = slots.Take(count).ToList();
+            foreach (var slot in grid.Where(g => !joined.Any(j => j.Slot == g.Index))) Join(slot.Section, slots, joined, random, plugin);
+            foreach (var (g, lap, ms) in Crossings(grid.Count, laps))
+            {
+                // Cuts only on the slow first lap, so no best lap depends on whether a cut lap counts.
+                plugin?.Lap(grid[g].Index, ms, lap == 1 && g % 4 == 3 ? 1 : 0);
+                if (lap == 2 && g == 1) plugin?.Collision(grid[1].Index, grid.Count > 2 ? grid[2].Index : null, 37.5f);
+                // Paced, so a plugin reading slower than this loop writes does not lose datagrams in its socket buffer.
+                Thread.Sleep(2);
+            }
+            EndSession(raceOver: true);
+            StartSession((race + 1) % sessions.Count);
+        }
+    }
+
+    /// <summary>The stand-in's lap time for the car at grid position <paramref name="grid"/> (from 0) on lap <paramref name="lap"/> (from 1).</summary>
+    public static long LapMs(int grid, int lap) => 90_000 + grid * 173 + (lap * 7919 + grid * 104729) % 1500 + (lap == 1 ? 4000 : 0);
+
+    /// <summary>Every lap of <paramref name="cars"/> cars doing <paramref name="laps"/> laps, in the order they cross the line.</summary>
+    public static List<(int Grid, int Lap, long Ms)> Crossings(int cars, int laps)
+    {
+        var all = new List<(long At, int Grid, int Lap, long Ms)>(cars * laps);
+        for (int g = 0; g < cars; g++)
+        {
+            long at = 0;
+            for (int lap = 1; lap <= laps; lap++) all.Add((at += LapMs(g, lap), g, lap, LapMs(g, lap)));
+        }
+        all.Sort();
+        return all.ConvertAll(x => (x.Grid, x.Lap, x.Ms));
     }
 
     /// <summary>cfg/server_cfg.ini and cfg/entry_list.ini of the folder it runs in; null (and an ERROR line) when they do not load.</summary>
@@ -153,7 +251,7 @@ public static class AcServerStandIn
         else Print(answer.Msg.StartsWith("ERROR", StringComparison.Ordinal) ? answer.Msg : $"ERROR - {answer.Msg}");
     }
 
-    static void Session(SessionConfig s, ServerConfig server)
+    static void Session(SessionConfig s)
     {
         string name = s.Section == "QUALIFY" ? "Qualification" : ServerConfig.DefaultName(s.Section);
         int type = s.Section switch { "BOOKING" => 0, "PRACTICE" => 1, "QUALIFY" => 2, _ => 3 };
@@ -165,7 +263,7 @@ public static class AcServerStandIn
         Print($"SENDING session laps : {s.Laps}");
     }
 
-    static void Join(string who, IReadOnlyList<EntrySlot> slots, List<Joined> joined, Random random)
+    static void Join(string who, IReadOnlyList<EntrySlot> slots, List<Joined> joined, Random random, PluginStandIn? plugin)
     {
         var slot = SlotOf(who, slots);
         if (slot is null) { Print($"NO SLOT AVAILABLE for {who}"); return; }
@@ -189,23 +287,29 @@ public static class AcServerStandIn
         Print($"DRIVER: {name} [{slot.Team}]");
         Print("OK");
         joined.Add(new Joined(name, guid, slot.Model, slot.Team, slot.Index));
+        plugin?.Connected(new PluginStandIn.Car(slot.Index, name, guid, slot.Model, slot.Skin, slot.Team));
     }
 
-    /// <summary>Writes a results file the way acServer does (tab-indented, LF, no final newline), finishing order = join order.</summary>
-    static void Finish(ServerConfig server, IReadOnlyList<EntrySlot> slots, List<Joined> joined)
+    /// <summary>
+    /// Writes the session's results file the way acServer does (tab-indented, LF, no final newline), in the order given,
+    /// with the plugin side's lap times when it has them; returns its path relative to the folder.
+    /// </summary>
+    static string Finish(string type, bool raceOver, ServerConfig server, List<SessionConfig> sessions, IReadOnlyList<EntrySlot> slots,
+        List<Joined> joined, PluginStandIn? plugin)
     {
         var now = DateTime.Now;
-        string relative = $"results/{now.Year}_{now.Month}_{now.Day}_{now.Hour}_{now.Minute}_RACE.json";
-        Print("RACE OVER DETECTED!");
+        string relative = $"results/{now.Year}_{now.Month}_{now.Day}_{now.Hour}_{now.Minute}_{type}.json";
+        raceOver &= type == "RACE";
+        if (raceOver) Print("RACE OVER DETECTED!");
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\n" }))
         {
             w.WriteStartObject();
             w.WriteString("TrackName", server.Track);
             w.WriteString("TrackConfig", server.ConfigTrack);
-            w.WriteString("Type", "RACE");
+            w.WriteString("Type", type);
             w.WriteNumber("DurationSecs", 0);
-            w.WriteNumber("RaceLaps", server.Sessions.FirstOrDefault(s => s.Section == "RACE")?.Laps ?? 0);
+            w.WriteNumber("RaceLaps", sessions.FirstOrDefault(s => s.Section == "RACE")?.Laps ?? 0);
             w.WriteStartArray("Cars");
             foreach (var s in slots)
             {
@@ -225,12 +329,13 @@ public static class AcServerStandIn
             foreach (var j in joined)
             {
                 position++;
-                Print($"{j.Name} [{j.Team}] has finished");
+                if (raceOver) Print($"{j.Name} [{j.Team}] has finished");
+                var laps = plugin?.StandingOf(j.Slot) is { Laps: > 0 } s ? s : null;
                 w.WriteStartObject();
                 w.WriteString("DriverName", j.Name); w.WriteString("DriverGuid", j.Guid);
                 w.WriteNumber("CarId", j.Slot); w.WriteString("CarModel", j.Car);
-                w.WriteNumber("BestLap", 90000 + position * 250);
-                w.WriteNumber("TotalTime", 900000 + position * 2500);
+                w.WriteNumber("BestLap", laps?.Best ?? 90000 + position * 250);
+                w.WriteNumber("TotalTime", laps?.Total ?? 900000 + position * 2500);
                 w.WriteNumber("BallastKG", 0); w.WriteNumber("Restrictor", 0);
                 w.WriteEndObject();
             }
@@ -242,6 +347,7 @@ public static class AcServerStandIn
         Directory.CreateDirectory("results");
         File.WriteAllBytes(relative, buffer.ToArray());
         Print($"Saving session json file: {relative}");
+        return relative;
     }
 
     /// <summary>The demo's evening: drivers from the entry list join, sessions change, a race finishes, everyone leaves; then again.</summary>
@@ -249,8 +355,19 @@ public static class AcServerStandIn
     {
         var drivers = slots.Where(s => s.DriverName.Length > 0).Take(5).ToList();
         foreach (var d in drivers) At(2, "join " + d.Section);
-        foreach (var s in server.Sessions.Skip(1)) At(8, "session " + s.Section);
-        At(10, "finish");
+        void Laps(int laps)
+        {
+            foreach (var (g, lap, ms) in Crossings(drivers.Count, laps)) At(0.5, $"lap {drivers[g].Section} {ms}");
+        }
+        Laps(2);
+        if (drivers.Count > 1) At(1, $"chat {drivers[1].Section} see you in qualifying");
+        foreach (var s in server.Sessions.Skip(1))
+        {
+            At(2, "session " + s.Section);
+            if (s.Section == "RACE" && drivers.Count > 2) At(1, $"collide {drivers[2].Section} {drivers[1].Section}");
+            Laps(s.Section == "RACE" && s.Laps > 0 ? s.Laps : 2);
+        }
+        At(2, "finish");
         foreach (var d in drivers) At(1.5, "leave " + d.DriverName);
         if (server.Sessions.Count > 0) At(3, "session " + server.Sessions[0].Section);
     });

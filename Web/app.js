@@ -205,11 +205,14 @@
         else { st.drivers.delete(dr.name); log('event', `${dr.name} left`); renderDrivers(); }
         return;
       }
-      case 'lap': log('event', d.lap.msg); return;
-      case 'session': log('event', inner.msg || `${inner.type} session`); refreshSessions(); return;
+      case 'lap': log('event', d.lap.msg || `${d.lap.driver}: ${lapTime(d.lap.lap_ms)}`); if (d.lap.car_id != null) liveLap(d.lap); return;
+      case 'session': log('event', inner.msg || `${inner.type || d.session.type} session`); refreshSessions(); refreshLive(); return;
+      case 'car': log('event', `${d.car.driver} ${d.car.state} (car ${d.car.car_id})`); liveCar(d.car); return;
+      case 'chat': liveChat(d.chat); return;
+      case 'collision': log('event', `${d.collision.driver} collided with ${d.collision.other_driver || 'the track'} at ${d.collision.impact_speed} km/h`); return;
       case 'server':
         log('event', d.msg || inner.msg || 'server');
-        refreshServer(); refreshSessions(); refreshDrivers();
+        refreshServer(); refreshSessions(); refreshDrivers(); refreshLive();
         return;
       case 'configuration': log('event', d.msg); refreshServer(); refreshSessions(); refreshConfig(); return;
       case 'grid': log('event', d.msg); refreshGrid(); return;
@@ -219,9 +222,99 @@
     }
   }
 
+  // ---------- live timing: the 'live' reply after (re)connect, then the lap/car/chat/session events ----------
+  const live = { session: null, cars: new Map(), rows: new Map() };
+  const NO_LAP = 999999999;
+  const lapTime = (ms) => ms == null || ms >= NO_LAP ? '—'
+    : `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+  const setText = (td, text) => { if (td.textContent !== text) td.textContent = text; };
+
+  async function refreshLive() {
+    const f = await ask('live');
+    if (errOf(f)) { $('live-note').textContent = errOf(f); return; }
+    const l = f.data.live || {};
+    live.session = l.session;
+    live.cars = new Map((l.cars || []).map((c) => [c.car_id, c]));
+    $('live-session').textContent = l.session ? l.session.name : '';
+    $('live-note').textContent = l.plugin && l.plugin.linked === false ? l.plugin.msg : '';
+    renderLive();
+  }
+
+  // Positions and gaps by the contract's rule (README "Live timing"): a race by laps then total time, otherwise by
+  // best lap (no lap last); the gap is to the leader.
+  function ranked() {
+    const race = !!live.session && live.session.type === 'race';
+    const best = (c) => c.best_lap_ms == null ? NO_LAP : c.best_lap_ms;
+    const list = [...live.cars.values()].sort(race
+      ? (a, b) => (b.laps || 0) - (a.laps || 0) || (a.total_ms || 0) - (b.total_ms || 0) || a.car_id - b.car_id
+      : (a, b) => best(a) - best(b) || a.car_id - b.car_id);
+    list.forEach((c, i) => {
+      const lead = list[0], behind = race ? (lead.laps || 0) - (c.laps || 0) : 0;
+      const ms = race ? (c.total_ms || 0) - (lead.total_ms || 0) : best(c) - best(lead);
+      c.position = i + 1;
+      c.gap = i === 0 ? '' : behind > 0 ? `+${behind} lap${behind > 1 ? 's' : ''}` : best(c) >= NO_LAP && !race ? '' : `+${(ms / 1000).toFixed(3)}`;
+    });
+    return list;
+  }
+
+  function renderLive() {
+    const body = $('live-body');
+    ranked().forEach((c, i) => {
+      let tr = live.rows.get(c.car_id);
+      if (!tr) live.rows.set(c.car_id, tr = liveRow(c.car_id));
+      const td = tr.children;
+      [c.position, c.driver || '—', c.model || '', c.laps || 0, lapTime(c.last_lap_ms), lapTime(c.best_lap_ms), c.gap]
+        .forEach((v, k) => setText(td[k], String(v)));
+      td[4].classList.toggle('pb', !!c.last_personal_best);
+      td[5].classList.toggle('overall', !!c.overall_best);
+      tr.classList.toggle('off', c.connected === false);
+      // Moved, never rebuilt: a row keeps its element (and focus) when its position changes.
+      if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null);
+    });
+    for (const [id, tr] of live.rows) if (!live.cars.has(id)) { tr.remove(); live.rows.delete(id); }
+    const to = $('chat-to'), chosen = to.value;
+    to.replaceChildren(el('option', { value: 'all', text: 'Everyone' }),
+      ...[...live.cars.values()].filter((c) => c.connected !== false).map((c) => el('option', { value: String(c.car_id), text: c.driver })));
+    to.value = [...to.options].some((o) => o.value === chosen) ? chosen : 'all';
+  }
+
+  function liveRow(carId) {
+    const kick = el('button', { type: 'button', class: 'danger', text: 'Kick' });
+    kick.addEventListener('click', async () => {
+      const c = live.cars.get(carId);
+      if (!c || !confirm(`Kick ${c.driver} (car ${carId}) off the server?`)) return;
+      await act(`kick ${carId}`, 'live-msg');
+    });
+    return el('tr', { 'data-car': String(carId) }, ...[0, 1, 2, 3, 4, 5, 6].map((k) => el('td', { class: k === 1 || k === 2 ? '' : 'num' })), el('td', null, kick));
+  }
+
+  function liveLap(l) {
+    const c = live.cars.get(l.car_id) || { car_id: l.car_id, laps: 0, total_ms: 0 };
+    Object.assign(c, { driver: l.driver, laps: l.laps, last_lap_ms: l.lap_ms, total_ms: (c.total_ms || 0) + l.lap_ms, last_personal_best: l.personal_best });
+    if (l.personal_best) c.best_lap_ms = l.lap_ms;
+    if (l.overall_best) for (const o of live.cars.values()) o.overall_best = false;
+    c.overall_best = c.overall_best || l.overall_best;
+    live.cars.set(l.car_id, c);
+    renderLive();
+  }
+
+  function liveCar(e) {
+    const c = live.cars.get(e.car_id) || { car_id: e.car_id, laps: 0, total_ms: 0 };
+    Object.assign(c, { driver: e.driver, guid: e.guid, model: e.model, connected: e.state !== 'disconnected', loaded: e.state === 'loaded' });
+    live.cars.set(e.car_id, c);
+    renderLive();
+  }
+
+  function liveChat(e) {
+    const list = $('chat-log');
+    list.append(el('li', null, el('time', { text: clock(new Date()) }), el('span', { class: 'text', text: `${e.driver}: ${e.message}` })));
+    while (list.children.length > 200) list.firstElementChild.remove();
+    list.scrollTop = list.scrollHeight;
+  }
+
   // ---------- views ----------
   function refreshAll() {
-    refreshServer(); refreshDrivers(); refreshSessions(); refreshConfig(); refreshGrid(); refreshLobby(); refreshTracker();
+    refreshServer(); refreshDrivers(); refreshSessions(); refreshConfig(); refreshGrid(); refreshLobby(); refreshTracker(); refreshLive();
   }
 
   async function refreshServer() {
@@ -393,6 +486,15 @@
     setConn('Not connected', 'off');
     showLogin('');
   });
+
+  $('chat-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const text = $('chat-text').value.trim();
+    if (!text) return;
+    if (!errOf(await act(`chat ${$('chat-to').value} ${text}`, 'live-msg'))) $('chat-text').value = '';
+  });
+  for (const [id, what] of [['live-next', 'next'], ['live-restart', 'restart']])
+    on(id, async () => { if (confirm(`${what === 'next' ? 'End this session and start the next' : 'Restart this session'}? Its results are written now.`)) await act(`session ${what}`, 'live-msg'); });
 
   on('btn-start', async () => { await act('server start', 'srv-msg'); refreshServer(); });
   on('btn-stop', async () => {
