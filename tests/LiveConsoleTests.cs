@@ -19,7 +19,7 @@ public class LiveConsoleTests
     {
         if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
         using var folder = new StandInFolder();
-        folder.UsePluginPorts(StandInFolder.FreeUdpPort(), StandInFolder.FreeUdpPort());
+        folder.UsePluginPorts(StandInFolder.FreePort(), StandInFolder.FreePort());
         await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token]);
         await using var browser = await Browser.StartAsync(1280, 900);
         await browser.Navigate($"http://127.0.0.1:{agent.Port}/");

@@ -25,7 +25,7 @@ public sealed class PluginPeer : IAsyncDisposable
     {
         var peer = new PluginPeer();
         peer.udp.Client.ReceiveBufferSize = 4 << 20;
-        peer.LocalPort = StandInFolder.FreeUdpPort();
+        peer.LocalPort = StandInFolder.FreePort();
         folder.UsePluginPorts(peer.LocalPort, ((IPEndPoint)peer.udp.Client.LocalEndPoint!).Port);
         var psi = new ProcessStartInfo(Path.Combine(folder.Root, "acServer")) { WorkingDirectory = folder.Root, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);

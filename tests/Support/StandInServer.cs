@@ -40,7 +40,7 @@ public sealed class StandInFolder : IDisposable
         var cfg = Ini.IniDocument.Load(f.Cfg("server_cfg.ini"), "server_cfg.ini");
         foreach (var key in new[] { "TCP_PORT", "UDP_PORT", "HTTP_PORT" }) cfg.Set("SERVER", key, ports.Get("SERVER", key)!);
         File.WriteAllBytes(f.Cfg("server_cfg.ini"), cfg.ToBytes());
-        f.UsePluginPorts(FreeUdpPort(), FreeUdpPort());
+        f.UsePluginPorts(FreePort(), FreePort());
         return f;
     }
 
@@ -51,12 +51,6 @@ public sealed class StandInFolder : IDisposable
         cfg.Set("SERVER", "UDP_PLUGIN_LOCAL_PORT", local.ToString());
         cfg.Set("SERVER", "UDP_PLUGIN_ADDRESS", $"127.0.0.1:{events}");
         File.WriteAllBytes(Cfg("server_cfg.ini"), cfg.ToBytes());
-    }
-
-    public static int FreeUdpPort()
-    {
-        using var u = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)u.Client.LocalEndPoint!).Port;
     }
 
     public string Root => folder.Root;
