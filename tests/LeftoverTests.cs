@@ -66,8 +66,11 @@ public class LeftoverTests
     [Test]
     public async Task A_demo_folder_left_by_a_killed_acws_is_removed_by_the_next_demo()
     {
+        // A temp folder of its own: another test's demo starting meanwhile would remove the leftover first.
+        string tmp = Directory.CreateTempSubdirectory("acws-test-tmp-").FullName;
+        var env = new Dictionary<string, string> { ["TMPDIR"] = tmp };
         string folder;
-        await using (var killed = await AgentProcess.StartAsync(["--demo", "--port", "0"]))
+        await using (var killed = await AgentProcess.StartAsync(["--demo", "--port", "0"], env))
         {
             folder = await DemoFolderOf(killed);
             await Signal(killed.Process, "KILL");
@@ -75,15 +78,17 @@ public class LeftoverTests
         }
         await Assert.That(Directory.Exists(folder)).IsTrue();
         // A folder whose name acws does not make is not acws's to remove.
-        string notOurs = Path.Combine(Path.GetTempPath(), "acws-demo-notes-" + Guid.NewGuid().ToString("N")[..8]);
+        string notOurs = Path.Combine(tmp, "acws-demo-notes-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(notOurs);
-        await using var next = await AgentProcess.StartAsync(["--demo", "--port", "0"]);
-        string own = await DemoFolderOf(next);
-        await Assert.That(next.StdErr).Contains($"acws: removed {folder}, left by an acws that was killed");
-        await Assert.That(Directory.Exists(folder)).IsFalse();
-        await Assert.That(Directory.Exists(own)).IsTrue();
-        await Assert.That(Directory.Exists(notOurs)).IsTrue();
-        Directory.Delete(notOurs);
+        await using (var next = await AgentProcess.StartAsync(["--demo", "--port", "0"], env))
+        {
+            string own = await DemoFolderOf(next);
+            await Assert.That(next.StdErr).Contains($"acws: removed {folder}, left by an acws that was killed");
+            await Assert.That(Directory.Exists(folder)).IsFalse();
+            await Assert.That(Directory.Exists(own)).IsTrue();
+            await Assert.That(Directory.Exists(notOurs)).IsTrue();
+        }
+        Directory.Delete(tmp, recursive: true);
     }
 
     [Test]
