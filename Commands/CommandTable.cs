@@ -83,8 +83,8 @@ public static class CommandTable
             "sets UDP_PLUGIN_LOCAL_PORT and UDP_PLUGIN_ADDRESS to free loopback ports (pending until 'server configuration write')"),
 
         new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   Uses.Tracker,  "shows whether stracker is running, its pid and since when"),
-        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker,  "starts stracker"),
+        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker | Uses.Server, "starts stracker"),
         new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   Uses.Tracker,  "stops stracker"),
-        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker,  "stops and starts stracker"),
+        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker | Uses.Server, "stops and starts stracker"),
     ];
 }

@@ -100,6 +100,29 @@ public sealed class LivePlugin(Options options, ServerFolder folder, LogWriter l
         }
     }
 
+    /// <summary>
+    /// Why stracker must not start now, or null: with both keys set, acws receives on UDP_PLUGIN_ADDRESS's port,
+    /// and stracker.ini's [ACPLUGIN] rcvPort of -1 (UDP_PLUGIN_ADDRESS) or that port would make stracker bind it too.
+    /// </summary>
+    public string? StrackerConflict()
+    {
+        var (cfg, _) = folder.Load(ServerFolder.ServerCfg);
+        if (cfg is null || PluginKeys.Of(cfg) is not { Set: true, AddressPort: int acwsPort }) return null;
+        var (spec, _) = StrackerLauncher.Resolve(options, folder);
+        int at = spec is null ? -1 : spec.Args.ToList().IndexOf("--stracker_ini");
+        if (spec is null || at < 0 || at + 1 >= spec.Args.Count) return null;
+        string path = Path.Combine(spec.WorkingDirectory, spec.Args[at + 1]);
+        IniDocument ini;
+        try { ini = IniDocument.Load(path, StrackerLauncher.Ini); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IniParseException) { return null; }
+        string? rcv = ini.Get("ACPLUGIN", "rcvPort")?.Trim();
+        if (rcv is not null && rcv != "-1" && rcv != acwsPort.ToString(CultureInfo.InvariantCulture)) return null;
+        string downstream = options.PluginForward.Count > 0 ? options.PluginForward[0].Port.ToString(CultureInfo.InvariantCulture) : "a free port P";
+        return $"stracker would receive on acws's UDP plugin port {acwsPort} ({path}: [ACPLUGIN] rcvPort = {rcv ?? "-1 (not set)"}, "
+            + $"where -1 means {PluginKeys.AddressKey}); set rcvPort = {downstream} and sendPort = {acwsPort} there, and run acws with "
+            + $"--plugin-forward 127.0.0.1:{(options.PluginForward.Count > 0 ? downstream : "P")}; stracker not started";
+    }
+
     /// <summary>The run is over: the link closes (commands waiting get an error).</summary>
     public void Close()
     {

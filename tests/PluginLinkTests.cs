@@ -170,3 +170,37 @@ public class PluginLinkTests
         await Assert.That(log.Split('\n').Count(l => l.Contains("malformed datagram"))).IsEqualTo(1);
     }
 }
+
+/// <summary>The relay (--plugin-forward): a downstream plugin gets every datagram unchanged and its own reach acServer.</summary>
+public class PluginRelayTests
+{
+    [Test]
+    public async Task A_downstream_plugin_receives_every_datagram_unchanged_and_its_commands_reach_acServer()
+    {
+        using var downstream = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var at = (IPEndPoint)downstream.Client.LocalEndPoint!;
+        await using var rig = await PluginRig.StartAsync(forward: [at]);
+        byte[][] sent =
+        [
+            PluginServerSide.Encode(new PluginMessage.Version(4)),
+            PluginServerSide.Encode(LiveTimingTests.Joined(0, "Ann")),
+            PluginServerSide.Encode(new LapCompleted(0, 91_000, 1, [new(0, 999_999_999, 1, false)], 0.9f)),
+            [250, 1, 2, 3],                                        // malformed: forwarded all the same
+        ];
+        foreach (var d in sent) await rig.SendAsync(d);
+        foreach (var d in sent)
+            await Assert.That(Convert.ToHexString((await downstream.ReceiveAsync(new CancellationTokenSource(WsClient.Timeout).Token)).Buffer)).IsEqualTo(Convert.ToHexString(d));
+
+        // stracker's chat, sent to acws's port as to acServer's: passed on unchanged, from acws's port.
+        var chat = PluginCommand.BroadcastChat("stracker says hi");
+        await downstream.SendAsync(chat, chat.Length, rig.Acws);
+        var got = await rig.Server.ReceiveAsync(new CancellationTokenSource(WsClient.Timeout).Token);
+        while (got.Buffer[0] == PluginCommand.GetSessionInfoId) got = await rig.Server.ReceiveAsync(new CancellationTokenSource(WsClient.Timeout).Token);
+        await Assert.That(Convert.ToHexString(got.Buffer)).IsEqualTo(Convert.ToHexString(chat));
+        await Assert.That(got.RemoteEndPoint).IsEqualTo(rig.Acws);
+
+        var plugin = (await rig.LiveWhenAsync(l => l.GetProperty("plugin").GetProperty("received").GetInt64() == sent.Length)).GetProperty("plugin");
+        await Assert.That(plugin.GetProperty("forward")[0].GetString()).IsEqualTo(at.ToString());
+        await Assert.That(plugin.GetProperty("foreign").GetInt64()).IsEqualTo(0);
+    }
+}
