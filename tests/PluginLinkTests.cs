@@ -78,6 +78,28 @@ public class PluginLinkTests
         await Assert.That((Num(plugin, "received"), Num(plugin, "malformed"), Num(plugin, "foreign"))).IsEqualTo((11L, 0L, 0L));
     }
 
+    [Test]
+    public async Task With_a_link_the_log_lap_lines_of_AssettoServer_are_not_pushed_a_second_time()
+    {
+        // An AssettoServer that, once told (the file "go"), prints a lap line and then a join line.
+        await using var rig = await PluginRig.StartAsync(script: """
+            echo '[07:12:20 INF] AssettoServer 0.0.0-alpha.0'
+            echo '[07:12:22 INF] Server startup completed'
+            while [ ! -f go ]; do sleep 0.05; done
+            echo '[07:12:30 INF] Lap completed by FakeDriver, 0 cuts, laptime 01:35.1230'
+            echo '[07:12:31 INF] OtherDriver (76561198000000002, 1 (abarth500-0_white_scorpion)) has connected'
+            exec sleep 3600
+            """);
+        File.WriteAllText(Path.Combine(rig.Folder.Root, "go"), "");
+        // Lines are read in order: once the join is heard, the lap line before it was read too.
+        var frames = new List<JsonElement>();
+        while (frames.Count == 0 || WsClient.TopicOf(frames[^1]) != "driver") frames.Add(await rig.Watcher.ReceiveAsync());
+        await Assert.That(frames.Count(f => WsClient.TopicOf(f) == "lap")).IsEqualTo(0);
+        // The plugin's lap is pushed.
+        await rig.SendAsync(new LapCompleted(0, 95_123, 0, [], 1f));
+        await Assert.That(Num(await rig.EventAsync("lap"), "lap_ms")).IsEqualTo(95_123L);
+    }
+
     /// <summary>Deterministic lap times: car c's lap k.</summary>
     static long LapTime(int car, int lap) => 90_000 + car * 137 + (lap * 7919 + car * 104_729) % 1_500;
 

@@ -22,10 +22,10 @@ public sealed class PluginRig : IAsyncDisposable
     public int AddressPort { get; }
     public IPEndPoint Acws => new(IPAddress.Loopback, AddressPort);
 
-    PluginRig()
+    PluginRig(string script)
     {
         Folder = new StandInFolder(withExecutable: false);
-        Folder.WriteScript("acServer", "exec sleep 3600");
+        Folder.WriteScript("acServer", script);
         Server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         LocalPort = ((IPEndPoint)Server.Client.LocalEndPoint!).Port;
         AddressPort = FreeUdpPort();
@@ -38,9 +38,10 @@ public sealed class PluginRig : IAsyncDisposable
         File.WriteAllBytes(Folder.Cfg("server_cfg.ini"), ini.ToBytes());
     }
 
-    public static async Task<PluginRig> StartAsync(IReadOnlyList<IPEndPoint>? forward = null, Timings? timings = null)
+    /// <param name="script">The server's shell script: by default it only sleeps.</param>
+    public static async Task<PluginRig> StartAsync(IReadOnlyList<IPEndPoint>? forward = null, Timings? timings = null, string script = "exec sleep 3600")
     {
-        var rig = new PluginRig();
+        var rig = new PluginRig(script);
         rig.Host = await AgentHost.StartAsync(new Options
         {
             Dir = rig.Folder.Root, Port = 0, PluginForward = forward ?? [], Timings = timings ?? new Timings(),
