@@ -23,12 +23,15 @@ public sealed record PluginKeys(int? LocalPort, string? Address, int? AddressPor
     {
         string? local = serverCfg.Get(ServerConfig.Server, LocalPortKey)?.Trim(), address = serverCfg.Get(ServerConfig.Server, AddressKey)?.Trim();
         int? localPort = Port(local), addressPort = null;
-        if (address is { Length: > 0 } && IPEndPoint.TryParse(address, out var at) && at.Port is > 0 and <= 65535) addressPort = at.Port;
+        bool loopback = true;
+        if (address is { Length: > 0 } && IPEndPoint.TryParse(address, out var at) && at.Port is > 0 and <= 65535 && address.Contains(':'))
+            (addressPort, loopback) = (at.Port, IPAddress.IsLoopback(at.Address));
         // Kunos's own files say off as UDP_PLUGIN_LOCAL_PORT=0 and an empty UDP_PLUGIN_ADDRESS.
         string? error = (local is null or "" or "0") && (address is null or "")
             ? $"the UDP plugin is off: server_cfg.ini sets neither {LocalPortKey} nor {AddressKey}"
             : localPort is null ? $"{LocalPortKey} in server_cfg.ini is '{local}', not a port"
-            : addressPort is null ? $"{AddressKey} in server_cfg.ini is '{address}', not HOST:PORT"
+            : addressPort is null ? $"{AddressKey} in server_cfg.ini is '{address}', not IP:PORT"
+            : !loopback ? $"{AddressKey} in server_cfg.ini is '{address}': acws receives on loopback only, so it must be 127.0.0.1:PORT"
             : null;
         return new(localPort, address is { Length: > 0 } ? address : null, addressPort, error);
     }

@@ -197,13 +197,14 @@ public sealed record Options
         throw new UsageException($"{name} must be an origin like https://example.com or http://host:8080, got '{v}'");
     }
 
-    /// <summary>An IPv4/IPv6 address (or <c>localhost</c>) and a port 1-65535.</summary>
+    /// <summary>An IPv4 address (or <c>localhost</c>) and a port 1-65535: acServer's plugin interface is IPv4.</summary>
     static IPEndPoint ParseEndpoint(string v, string name)
     {
         string text = v.Trim();
         if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)) text = "127.0.0.1" + text[9..];
-        if (IPEndPoint.TryParse(text, out var at) && at.Port is > 0 and <= 65535 && text.Contains(':')) return at;
-        throw new UsageException($"{name} must be HOST:PORT with an IP address (or localhost) and a port 1-65535, got '{v}'");
+        if (IPEndPoint.TryParse(text, out var at) && at.Port is > 0 and <= 65535 && text.Contains(':')
+            && at.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) return at;
+        throw new UsageException($"{name} must be IP:PORT with an IPv4 address (or localhost) and a port 1-65535, got '{v}'");
     }
 
     static int ParseCount(string v, string name) =>

@@ -6,7 +6,7 @@ namespace AcWs.Runtime;
 
 /// <summary>
 /// acws's end of acServer's UDP plugin interface, for one server run: one socket on 127.0.0.1:<c>UDP_PLUGIN_ADDRESS</c>'s
-/// port. A datagram from acServer (127.0.0.1:<c>UDP_PLUGIN_LOCAL_PORT</c>) goes unchanged to every downstream plugin
+/// port (every interface when a downstream plugin is on another machine). A datagram from acServer (127.0.0.1:<c>UDP_PLUGIN_LOCAL_PORT</c>) goes unchanged to every downstream plugin
 /// (<c>--plugin-forward</c>), is decoded (never throws) and handed to <see cref="Heard"/> on the receive loop, which
 /// must not block; a datagram from a downstream's address (IP and port) goes unchanged to acServer; any other is
 /// dropped and counted. <see cref="AskAsync"/> sends a command and waits for the answer it expects.
@@ -28,7 +28,9 @@ public sealed class PluginLink : IDisposable
     {
         (server, this.forward, this.log, this.timings) = (new IPEndPoint(IPAddress.Loopback, serverPort), forward, log, timings);
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try { socket.Bind(new IPEndPoint(IPAddress.Loopback, listenPort)); }
+        // A downstream plugin on another machine is reached from every interface; otherwise loopback only.
+        var bindTo = forward.All(f => IPAddress.IsLoopback(f.Address)) ? IPAddress.Loopback : IPAddress.Any;
+        try { socket.Bind(new IPEndPoint(bindTo, listenPort)); }
         catch (SocketException) { socket.Dispose(); throw; }
         Address = $"127.0.0.1:{listenPort}";
         LocalPort = serverPort;

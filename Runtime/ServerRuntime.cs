@@ -86,10 +86,13 @@ public sealed class ServerRuntime
     }
 
     /// <summary>Starts the server unless something holds its ports; a restart waiting after a crash is cancelled first.</summary>
-    public Task<string?> StartAsync(bool holdOutput)
+    public async Task<string?> StartAsync(bool holdOutput)
     {
         CancelCrashRestart();
-        return Child.StartAsync(ProbeForeignProcessAsync, holdOutput: holdOutput);
+        var error = await Child.StartAsync(ProbeForeignProcessAsync, holdOutput: holdOutput);
+        // A start that failed after it began (an early exit) has no run to close the link with.
+        if (error is not null && !Child.IsRunning) Plugin.Close();
+        return error;
     }
 
     // ---- restart after a crash ----

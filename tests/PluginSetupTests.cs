@@ -66,3 +66,51 @@ public class PluginSetupTests
         await ws.AskAsync("tracker stop");
     }
 }
+
+/// <summary>What keeps the link from opening, as <c>live</c> and the commands say it.</summary>
+public class PluginLinkRefusedTests
+{
+    [Test]
+    public async Task A_taken_plugin_port_leaves_the_server_running_without_a_link_and_says_why()
+    {
+        UdpClient? squatter = null;
+        await using var rig = await PluginRig.StartAsync(beforeStart: r => squatter = new UdpClient(new IPEndPoint(IPAddress.Loopback, r.AddressPort)));
+        using var _ = squatter;
+        var live = (await rig.Admin.AskAsync("live")).Data().GetProperty("live").GetProperty("plugin");
+        await Assert.That(live.GetProperty("linked").GetBoolean()).IsFalse();
+        await Assert.That(live.Str("msg")).StartsWith($"no UDP plugin link: cannot receive on 127.0.0.1:{rig.AddressPort} (UDP_PLUGIN_ADDRESS): ");
+        await Assert.That((await rig.Admin.AskAsync("kick 1")).ErrorMsg()).StartsWith("no UDP plugin link: cannot receive on");
+        await Assert.That((await rig.Admin.AskAsync("server status")).Data().GetProperty("server").GetProperty("running").GetBoolean()).IsTrue();
+    }
+
+    [Test]
+    [Arguments("192.168.1.5:12000", "UDP_PLUGIN_ADDRESS in server_cfg.ini is '192.168.1.5:12000': acws receives on loopback only, so it must be 127.0.0.1:PORT")]
+    [Arguments("12000", "UDP_PLUGIN_ADDRESS in server_cfg.ini is '12000', not IP:PORT")]
+    [Arguments("", "the UDP plugin is off: server_cfg.ini sets neither UDP_PLUGIN_LOCAL_PORT nor UDP_PLUGIN_ADDRESS")]
+    public async Task Server_info_says_what_is_wrong_with_the_keys(string address, string msg)
+    {
+        using var folder = new TempServerFolder();
+        var cfg = Ini.IniDocument.Load(folder.Cfg("server_cfg.ini"), "server_cfg.ini");
+        cfg.Set("SERVER", "UDP_PLUGIN_LOCAL_PORT", address.Length == 0 ? "0" : "11000");
+        cfg.Set("SERVER", "UDP_PLUGIN_ADDRESS", address);
+        File.WriteAllBytes(folder.Cfg("server_cfg.ini"), cfg.ToBytes());
+        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var ws = await WsClient.ConnectAsync(host.Port);
+        var plugin = (await ws.AskAsync("server info")).Data().GetProperty("server").GetProperty("plugin");
+        await Assert.That(plugin.Str("msg")).IsEqualTo(msg + "; send 'server plugin enable', then 'server configuration write'; it takes effect at the next server start");
+        await Assert.That(plugin.GetProperty("enabled").GetBoolean()).IsFalse();
+    }
+}
+
+public class PluginForwardOptionTests
+{
+    [Test]
+    public async Task Plugin_forward_is_repeatable_and_takes_an_IPv4_address_and_port()
+    {
+        var o = Options.Parse(["--plugin-forward", "127.0.0.1:12001", "--plugin-forward", "localhost:12002"], _ => null);
+        await Assert.That(o.PluginForward.Select(e => e.ToString())).IsEquivalentTo(["127.0.0.1:12001", "127.0.0.1:12002"]);
+        foreach (var bad in new[] { "12001", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "[::1]:12001", "stracker.local:12001" })
+            await Assert.That(() => Options.Parse(["--plugin-forward", bad], _ => null)).Throws<UsageException>()
+                .WithMessage($"--plugin-forward must be IP:PORT with an IPv4 address (or localhost) and a port 1-65535, got '{bad}'");
+    }
+}

@@ -39,7 +39,9 @@ public sealed class PluginRig : IAsyncDisposable
     }
 
     /// <param name="script">The server's shell script: by default it only sleeps.</param>
-    public static async Task<PluginRig> StartAsync(IReadOnlyList<IPEndPoint>? forward = null, Timings? timings = null, string script = "exec sleep 3600")
+    /// <param name="beforeStart">Runs before acws starts the server (e.g. to take acws's port first).</param>
+    public static async Task<PluginRig> StartAsync(IReadOnlyList<IPEndPoint>? forward = null, Timings? timings = null, string script = "exec sleep 3600",
+        Action<PluginRig>? beforeStart = null)
     {
         var rig = new PluginRig(script);
         rig.Host = await AgentHost.StartAsync(new Options
@@ -48,6 +50,7 @@ public sealed class PluginRig : IAsyncDisposable
         });
         rig.Admin = await WsClient.ConnectAsync(rig.Host.Port);
         rig.Watcher = await WsClient.ConnectAsync(rig.Host.Port);
+        beforeStart?.Invoke(rig);
         var started = await rig.Admin.AskAsync("server start");
         if (started.IsError()) throw new Exception("server start: " + started);
         return rig;
