@@ -82,7 +82,7 @@ public sealed record CarInfoView(int CarId, bool Connected, string Model, string
 public sealed record CollisionEvent(int CarId, string Driver,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? OtherCarId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? OtherDriver,
-    float ImpactSpeed) : IWireData;
+    double ImpactSpeed) : IWireData;
 
 public sealed record CarEvent(int CarId, string Driver, string Guid, string Model, string State) : IWireData;
 
@@ -96,9 +96,12 @@ public sealed record LiveSessionEvent(string Type, int Laps, int Time, string Ms
     public static LiveSessionEvent Of(PluginSessionChanged s)
     {
         var info = s.Session;
-        string type = info is null ? "" : CultureInfo.InvariantCulture.TextInfo.ToTitleCase(LiveTiming.TypeName(info.Type));
+        string type = info is null ? "" : Capitalised(LiveTiming.TypeName(info.Type));
         bool isNew = s.State == "new";
         return new(type, info?.Laps ?? 0, info?.TimeMinutes ?? 0, $"{type} session {(isNew ? "starting" : "over")}".TrimStart(), isNew,
             s.State, info?.Name ?? "", s.ResultsFile, info?.CurrentSessionIndex ?? 0, info?.SessionCount ?? 0);
     }
+
+    /// <summary>"race" → "Race", as the log's session events name the type.</summary>
+    static string Capitalised(string type) => type.Length == 0 ? type : char.ToUpperInvariant(type[0]) + type[1..];
 }

@@ -23,7 +23,7 @@ public sealed record TimingTable(PluginMessage.SessionInfo? Session, long Elapse
 public sealed class LiveTiming(Func<long>? clockMs = null)
 {
     readonly Lock gate = new();
-    readonly SortedDictionary<int, CarTiming> cars = [];
+    readonly Dictionary<int, CarTiming> cars = [];
     readonly Func<long> clock = clockMs ?? (() => Environment.TickCount64);
     PluginMessage.SessionInfo? session;
     long sessionSeenAt;
@@ -32,7 +32,18 @@ public sealed class LiveTiming(Func<long>? clockMs = null)
 
     public CarTiming? Car(int carId) { lock (gate) return cars.GetValueOrDefault(carId); }
 
-    public IReadOnlyList<CarTiming> Cars { get { lock (gate) return [.. cars.Values]; } }
+    public IReadOnlyList<CarTiming> Cars
+    {
+        get
+        {
+            lock (gate)
+            {
+                var list = cars.Values.ToList();
+                list.Sort((a, b) => a.CarId.CompareTo(b.CarId));
+                return list;
+            }
+        }
+    }
 
     public IReadOnlyList<LiveEvent> Apply(PluginMessage message)
     {
@@ -122,7 +133,7 @@ public sealed class LiveTiming(Func<long>? clockMs = null)
         {
             var ordered = Ordered();
             long? overall = OverallBest();
-            int? holder = overall is null ? null : ordered.Where(c => c.BestLapMs == overall).Select(c => (int?)c.CarId).FirstOrDefault();
+            int? holder = ordered.Find(c => overall is not null && c.BestLapMs == overall)?.CarId;
             var rows = new List<TimingRow>(ordered.Count);
             for (int i = 0; i < ordered.Count; i++)
                 rows.Add(new TimingRow(ordered[i], i + 1, Gap(ordered[i], ordered[0]), ordered[i].CarId == holder));
@@ -157,7 +168,13 @@ public sealed class LiveTiming(Func<long>? clockMs = null)
 
     public static string Seconds(long ms) => "+" + (ms / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
-    long? OverallBest() => cars.Values.Min(c => c.BestLapMs);
+    long? OverallBest()
+    {
+        long? best = null;
+        foreach (var c in cars.Values)
+            if (c.BestLapMs < (best ?? long.MaxValue)) best = c.BestLapMs;
+        return best;
+    }
 
     string DriverOf(int carId) => cars.GetValueOrDefault(carId)?.Driver ?? "";
 
