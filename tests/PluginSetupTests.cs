@@ -84,6 +84,23 @@ public class PluginLinkRefusedTests
     }
 
     [Test]
+    public async Task Server_stop_closes_the_link_and_frees_its_port()
+    {
+        await using var rig = await PluginRig.StartAsync();
+        await rig.SendAsync(new AcWs.Live.PluginMessage.Version(4));
+        await rig.LiveWhenAsync(l => l.GetProperty("plugin").GetProperty("received").GetInt64() == 1);
+        await Assert.That((await rig.Admin.AskAsync("server stop")).IsError()).IsFalse();
+        var plugin = (await rig.Admin.AskAsync("live")).Data().GetProperty("live").GetProperty("plugin");
+        await Assert.That(plugin.GetProperty("linked").GetBoolean()).IsFalse();
+        await Assert.That(plugin.Str("msg")).IsEqualTo("no UDP plugin link: acServer is not running (acws opens the link when it starts it)");
+        using var again = new UdpClient(new IPEndPoint(IPAddress.Loopback, rig.AddressPort));
+        // And a new run opens it again.
+        again.Dispose();
+        await Assert.That((await rig.Admin.AskAsync("server start")).IsError()).IsFalse();
+        await Assert.That((await rig.Admin.AskAsync("live")).Data().GetProperty("live").GetProperty("plugin").GetProperty("linked").GetBoolean()).IsTrue();
+    }
+
+    [Test]
     [Arguments("192.168.1.5:12000", "UDP_PLUGIN_ADDRESS in server_cfg.ini is '192.168.1.5:12000': acws receives on loopback only, so it must be 127.0.0.1:PORT")]
     [Arguments("12000", "UDP_PLUGIN_ADDRESS in server_cfg.ini is '12000', not IP:PORT")]
     [Arguments("", "the UDP plugin is off: server_cfg.ini sets neither UDP_PLUGIN_LOCAL_PORT nor UDP_PLUGIN_ADDRESS")]
