@@ -20,14 +20,17 @@ public delegate ValueTask<Reply> Handler(Call call);
 
 /// <summary>
 /// One row of the command table. <see cref="Words"/> is what the client types; <see cref="Args"/> is the
-/// argument pattern (<c>&lt;x&gt;</c> required, <c>[x]</c> optional) from which arity is derived;
+/// argument pattern (<c>&lt;x&gt;</c> required, <c>[x]</c> optional, a last <c>&lt;x…&gt;</c> the rest of the line as one
+/// argument, spacing kept) from which arity is derived;
 /// <see cref="Needs"/> what must hold before it runs; <see cref="Uses"/> the rooms its handler gets.
 /// </summary>
 public sealed record Command(string Words, string Args, Handler Run, Needs Needs, Uses Uses, string Help, string? AliasOf = null)
 {
     public string[] WordList { get; } = Words.Split(' ');
     public int MinArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(a => a.StartsWith('<'));
-    public int MaxArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    public int MaxArgs { get; } = Args.EndsWith("…>", StringComparison.Ordinal) ? int.MaxValue : Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    /// <summary>The last argument is the rest of the line, whole (a chat message, an admin command).</summary>
+    public bool TakesRest => MaxArgs == int.MaxValue;
     public string Usage => Args.Length == 0 ? Words : Words + " " + Args;
 }
 
@@ -68,9 +71,20 @@ public static class CommandTable
         new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   Uses.Lobby,    "shows the lobby registration: connected, since, addresses, last answer"),
         new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, Uses.Lobby,    "registers the server with the lobby again (HTTP GET of the register address)"),
 
+        new("live",            "",                      LiveCommands.Live,    Needs.Nothing, Uses.Server, "shows the live timing table (session, cars by position, gaps) and the UDP plugin link"),
+        new("chat all",        "<text…>",               LiveCommands.ChatAll, Needs.Nothing, Uses.Server, "sends a chat message to every driver (the rest of the line)"),
+        new("chat",            "<car|driver> <text…>",  LiveCommands.Chat,    Needs.Nothing, Uses.Server, "sends a chat message to one driver: a car id or (part of) a driver name"),
+        new("kick",            "<car|driver…>",         LiveCommands.Kick,    Needs.Nothing, Uses.Server, "kicks a driver off the server: a car id or (part of) a driver name"),
+        new("car",             "<car|driver…>",         LiveCommands.Car,     Needs.Nothing, Uses.Server, "asks the server about a car (CAR_INFO): model, skin, driver, team, GUID"),
+        new("admin",           "<text…>",               LiveCommands.Admin,   Needs.Nothing, Uses.Server, "runs an admin command as typed in the chat, e.g. '/ballast 3 50'"),
+        new("session next",    "",                      LiveCommands.Next,    Needs.Nothing, Uses.Server, "ends the current session and starts the next one"),
+        new("session restart", "",                      LiveCommands.Restart, Needs.Nothing, Uses.Server, "restarts the current session"),
+        new("server plugin enable", "", LiveCommands.Enable, Needs.ServerCfg, Uses.Folder | Uses.Pending,
+            "sets UDP_PLUGIN_LOCAL_PORT and UDP_PLUGIN_ADDRESS to free loopback ports (pending until 'server configuration write')"),
+
         new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   Uses.Tracker,  "shows whether stracker is running, its pid and since when"),
-        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker,  "starts stracker"),
+        new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker | Uses.Server, "starts stracker"),
         new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   Uses.Tracker,  "stops stracker"),
-        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker,  "stops and starts stracker"),
+        new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker | Uses.Server, "stops and starts stracker"),
     ];
 }

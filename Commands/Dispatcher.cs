@@ -59,6 +59,7 @@ public static class Dispatcher
         if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
             return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
         if (inline && !InlineCommands.Allows(row)) return null;
+        if (row.TakesRest) args = [.. args[..(row.MinArgs - 1)], RestOf(line, row.WordList.Length + row.MinArgs - 1)];
 
         var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && rooms.Server.IsRunning ? NextStart : null)
         {
@@ -123,6 +124,19 @@ public static class Dispatcher
         string hint = suggestion is not null && bestDistance <= Math.Max(2, suggestion.Length / 4)
             ? $" — did you mean '{suggestion}'?" : ";";
         return Reply.Fail($"unknown command '{Clip(typed)}'{hint} send 'help' for the list");
+    }
+
+    /// <summary>The line after its first <paramref name="skip"/> words, as typed (inner spacing kept), trimmed.</summary>
+    static string RestOf(string line, int skip)
+    {
+        int at = 0;
+        for (int word = 0; word <= skip; word++)
+        {
+            while (at < line.Length && char.IsWhiteSpace(line[at])) at++;
+            if (word == skip) break;
+            while (at < line.Length && !char.IsWhiteSpace(line[at])) at++;
+        }
+        return line[at..].TrimEnd();
     }
 
     static string Clip(string s) => s.Length <= 80 ? s : s[..80] + "…";

@@ -40,7 +40,8 @@ public static class ServerCommands
             EntriesError: entriesError,
             // Which server runs, once its first lines said so; AssettoServer's own settings file.
             Kind: status.Running ? output.Kind : null,
-            ExtraCfg: ExtraCfg.Read(call.Folder.PathOf(ExtraCfg.Relative)) is var (present, udp) ? new ExtraCfgView(present, udp) : null);
+            ExtraCfg: ExtraCfg.Read(call.Folder.PathOf(ExtraCfg.Relative)) is var (present, udp) ? new ExtraCfgView(present, udp) : null,
+            Plugin: ServerPluginView.Of(PluginKeys.Of(serverCfg), server.Plugin));
     }
 
     /// <summary>entry_list.ini's slots keyed by slot number ("0" for CAR_0), as the original's <c>server info</c> has them.</summary>

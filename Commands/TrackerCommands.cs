@@ -35,7 +35,8 @@ public static class TrackerCommands
     public static Reply Stopped(Supervisor tracker) => StateChanged(tracker, StoppedMsg);
 
     public static async ValueTask<Reply> Start(Call call) =>
-        await call.Tracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(call.Tracker, StartedMsg);
+        call.Server.Plugin.StrackerConflict() is { } conflict ? Reply.Fail(conflict)
+        : await call.Tracker.StartAsync() is { } error ? Reply.Fail(error) : StateChanged(call.Tracker, StartedMsg);
 
     public static async ValueTask<Reply> Stop(Call call) =>
         await call.Tracker.StopAsync() is { } error ? Reply.Fail(error) : Stopped(call.Tracker);

@@ -48,7 +48,8 @@ public sealed record ServerInfo(
     TrackerStatus Tracker,
     string? EntriesError = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Kind = null,
-    ExtraCfgView? ExtraCfg = null);
+    ExtraCfgView? ExtraCfg = null,
+    ServerPluginView? Plugin = null);
 public sealed record ServerInfoData(ServerInfo Server) : IWireData;
 
 /// <summary>AssettoServer's cfg/extra_cfg.yml: whether it is there and whether it enables the UDP plugin (null: not said).</summary>
@@ -108,10 +109,13 @@ public sealed record LapEvent(string Name, string Guid, string Car, int Slot, in
 {
     public static LapEvent Of(Live.Driver d, Live.LapCompleted lap)
     {
-        string time = TimeSpan.FromMilliseconds(lap.TimeMs).ToString(lap.TimeMs >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff",
-            System.Globalization.CultureInfo.InvariantCulture);
+        string time = Format(lap.TimeMs);
         return new(d.Name, d.Guid, d.Car, d.Slot, lap.TimeMs, time, lap.Cuts, $"{d.Name} completed a lap in {time}");
     }
+
+    /// <summary>A lap time as mm:ss.fff (h:mm:ss.fff from an hour).</summary>
+    public static string Format(long ms) => TimeSpan.FromMilliseconds(ms).ToString(ms >= 3_600_000 ? @"h\:mm\:ss\.fff" : @"mm\:ss\.fff",
+        System.Globalization.CultureInfo.InvariantCulture);
 }
 public sealed record DriversData(Dictionary<string, DriverView> Drivers) : IWireData;
 
@@ -207,6 +211,14 @@ public sealed record GridSaveData(string Msg, string? Note = null) : IWireData;
 [JsonSerializable(typeof(GridData))]
 [JsonSerializable(typeof(GridEntriesData))]
 [JsonSerializable(typeof(GridSaveData))]
+// The UDP plugin link's (Commands/LiveWire.cs).
+[JsonSerializable(typeof(LiveData))]
+[JsonSerializable(typeof(LiveLapEvent))]
+[JsonSerializable(typeof(ChatEvent))]
+[JsonSerializable(typeof(CollisionEvent))]
+[JsonSerializable(typeof(CarEvent))]
+[JsonSerializable(typeof(LiveSessionEvent))]
+[JsonSerializable(typeof(CarInfoData))]
 public sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>

@@ -25,6 +25,12 @@ public static class WireEvents
         SessionStarted s => new("session", new SessionEvent(s.Session.Type, s.Session.Laps, s.Session.Time, $"{s.Session.Type} session starting", true)),
         LobbyConnected => Lobby(state.Lobby, "connected to lobby"),
         LobbyLost l => Lobby(state.Lobby, l.Line),
+        // Heard over the UDP plugin link (Commands/LiveWire.cs).
+        LapTimed l => new("lap", LiveLapEvent.Of(l), UnderEvent: false),
+        ChatHeard c => new("chat", new ChatEvent(c.CarId, c.Driver, c.Message, c.To), UnderEvent: false),
+        CollisionHeard c => new("collision", new CollisionEvent(c.CarId, c.Driver, c.OtherCarId, c.OtherDriver, Math.Round(c.ImpactSpeed, 3)), UnderEvent: false),
+        CarChanged c => new("car", new CarEvent(c.Car.CarId, c.Car.Driver, c.Car.Guid, c.Car.Model, c.State), UnderEvent: false),
+        PluginSessionChanged s => new("session", LiveSessionEvent.Of(s)),
         _ => null,
     };
 

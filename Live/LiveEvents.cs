@@ -43,6 +43,19 @@ public sealed record ServerStopping : LiveEvent;
 /// </summary>
 public sealed record FatalError(string Reason) : LiveEvent;
 
+// ---- heard over the UDP plugin link (Live/LiveTiming.cs) ----
+
+/// <summary>A session began ("new", 50 NEW_SESSION) or ended ("end", 55 END_SESSION, with the results file if the server named one).</summary>
+public sealed record PluginSessionChanged(string State, PluginMessage.SessionInfo? Session, string? ResultsFile) : LiveEvent;
+/// <summary>A car "connected" (51), "loaded" (58) or "disconnected" (52), as the timing table has it now.</summary>
+public sealed record CarChanged(CarTiming Car, string State) : LiveEvent;
+/// <summary>A lap (73): the car after it, the lap, its position after it, and whether it is a personal or the session's best.</summary>
+public sealed record LapTimed(CarTiming Car, long LapMs, int Cuts, int Position, bool PersonalBest, bool OverallBest) : LiveEvent;
+/// <summary>A driver wrote in the chat (57), or an admin sent a message (car null, driver "admin").</summary>
+public sealed record ChatHeard(int? CarId, string Driver, string Message, string? To = null) : LiveEvent;
+/// <summary>A collision (130) with another car or (other null) with the environment; the impact speed as the server sent it.</summary>
+public sealed record CollisionHeard(int CarId, string Driver, int? OtherCarId, string? OtherDriver, float ImpactSpeed) : LiveEvent;
+
 /// <summary>Turns one server's console output, one line at a time, into events. Never throws on a line it does not know.</summary>
 public interface ILogGrammar
 {

@@ -33,6 +33,8 @@ public sealed record Options
     public Timings Timings { get; init; } = new();
     /// <summary>How many runs' files logs/acws/ keeps; older ones are removed at start.</summary>
     public int KeepLogs { get; init; } = 50;
+    /// <summary>Downstream UDP plugins (e.g. stracker): every datagram from acServer goes to each, theirs go back to acServer.</summary>
+    public IReadOnlyList<IPEndPoint> PluginForward { get; init; } = [];
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 
@@ -86,6 +88,8 @@ public sealed record Options
             }),
         new("--keep-logs", "N", "ACWS_KEEP_LOGS", "`50`", "logs/acws/ keeps the files of the newest N runs; older ones go at start",
             (o, v, f) => o with { KeepLogs = ParseCount(v, Name(f, "--keep-logs", "ACWS_KEEP_LOGS")) }),
+        new("--plugin-forward", "HOST:PORT", null, "none", "relay acServer's UDP plugin datagrams unchanged to a downstream plugin (e.g. stracker) and its datagrams back to acServer; repeatable",
+            (o, v, f) => o with { PluginForward = [.. (f == From.RepeatedFlag ? o.PluginForward : []), ParseEndpoint(v, "--plugin-forward")] }),
         new("--demo", null, null, "", "serve a sample server folder made in a temp directory (removed at exit), with a stand-in acServer; not with --dir",
             (o, _, _) => o with { Demo = true }),
         new("--assettoserver", null, null, "", "with --demo: the stand-in is AssettoServer (a real one is found as AssettoServer[.exe] in DIR)",
@@ -191,6 +195,16 @@ public sealed record Options
             && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0)
             return $"{uri.Scheme}://{uri.Authority}".ToLowerInvariant();
         throw new UsageException($"{name} must be an origin like https://example.com or http://host:8080, got '{v}'");
+    }
+
+    /// <summary>An IPv4 address (or <c>localhost</c>) and a port 1-65535: acServer's plugin interface is IPv4.</summary>
+    static IPEndPoint ParseEndpoint(string v, string name)
+    {
+        string text = v.Trim();
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)) text = "127.0.0.1" + text[9..];
+        if (IPEndPoint.TryParse(text, out var at) && at.Port is > 0 and <= 65535 && text.Contains(':')
+            && at.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) return at;
+        throw new UsageException($"{name} must be IP:PORT with an IPv4 address (or localhost) and a port 1-65535, got '{v}'");
     }
 
     static int ParseCount(string v, string name) =>

@@ -26,19 +26,25 @@ public sealed class ServerRuntime
         crashBackoff = new Backoff(Timings.CrashBackoff, Timings.CrashBackoffMax);
         Child = new Supervisor("acServer", "Assetto Corsa server", folder, Timings, () => AcServerLauncher.Resolve(options, folder));
         NewRun();
+        Plugin = new LivePlugin(options, folder, log);
+        Plugin.Heard += e => Heard?.Invoke(e);
         Child.OnStarting = () =>
         {
             lobby.Reset();
             NewRun();
+            Plugin.Open();
         };
         Child.WatchStart = spec => new StartWatch(new ServerGrammar(), spec.Kind);
         Child.OnLine = line =>
         {
-            foreach (var e in feed.Feed(line)) Heard?.Invoke(e);
+            foreach (var e in feed.Feed(line))
+                // With a plugin link, laps come from it (with positions); the log's lap lines would be the same laps again.
+                if (e is not DriverLapped || Plugin.Link is null) Heard?.Invoke(e);
         };
         // Whoever was on the server left with it: each client hears of each driver, as from a leave line.
         Child.OnExit = () =>
         {
+            Plugin.Close();
             foreach (var gone in Live.ClearDrivers()) Heard?.Invoke(gone);
         };
         Child.OnCrash = OnCrash;
@@ -51,6 +57,8 @@ public sealed class ServerRuntime
     public bool IsRunning => Child.IsRunning;
     /// <summary>What the running (or last) server printed: who it is, drivers, session, lobby.</summary>
     public LiveState Live => feed.State;
+    /// <summary>The UDP plugin link of the running server (if its server_cfg.ini asks for one) and its timing table.</summary>
+    public LivePlugin Plugin { get; }
 
     /// <summary>Something the server's output says happened that clients should hear of (on the output reader).</summary>
     public event Action<LiveEvent>? Heard;
@@ -78,10 +86,13 @@ public sealed class ServerRuntime
     }
 
     /// <summary>Starts the server unless something holds its ports; a restart waiting after a crash is cancelled first.</summary>
-    public Task<string?> StartAsync(bool holdOutput)
+    public async Task<string?> StartAsync(bool holdOutput)
     {
         CancelCrashRestart();
-        return Child.StartAsync(ProbeForeignProcessAsync, holdOutput: holdOutput);
+        var error = await Child.StartAsync(ProbeForeignProcessAsync, holdOutput: holdOutput);
+        // A start that failed after it began (an early exit) has no run to close the link with.
+        if (error is not null && !Child.IsRunning) Plugin.Close();
+        return error;
     }
 
     // ---- restart after a crash ----

@@ -30,4 +30,8 @@ public sealed record Timings
     public TimeSpan ForeignProbeInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long one connection attempt of that probe may take.</summary>
     public TimeSpan ForeignProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>How long a plugin command (kick, session next, car …) waits for acServer's answer over UDP.</summary>
+    public TimeSpan PluginReplyTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>At most one malformed-datagram line per this long in the log (the rest are counted).</summary>
+    public TimeSpan PluginMalformedLogEvery { get; init; } = TimeSpan.FromSeconds(10);
 }
