@@ -14,7 +14,6 @@ public class LiveConsoleTests
     const string Rows = "[...document.querySelectorAll('#live-body tr')].map(tr => tr.dataset.car + ' ' + [...tr.children].slice(0, 7).map(td => td.textContent).join('|')).join('\\n')";
 
     [Test]
-    [Skip("needs live-agent branch")]
     public async Task In_a_real_browser_live_timing_updates_in_place_and_chat_kick_and_next_reach_the_server()
     {
         if (Browser.Missing is { } why) Skip.Test($"browser tests need Chromium: {why}");
