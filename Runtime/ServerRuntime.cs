@@ -38,8 +38,10 @@ public sealed class ServerRuntime
         Child.OnLine = line =>
         {
             foreach (var e in feed.Feed(line))
-                // With a plugin link, laps come from it (with positions); the log's lap lines would be the same laps again.
-                if (e is not DriverLapped || Plugin.Link is null) Heard?.Invoke(e);
+                // Once the server speaks on the plugin link, laps come from it (with positions): the log's lap lines
+                // would be the same laps again. A link it never speaks on (AssettoServer without its legacy plugin
+                // interface enabled) leaves the log's laps as the only ones.
+                if (e is not DriverLapped || Plugin.Link is not { Received: > 0 }) Heard?.Invoke(e);
         };
         // Whoever was on the server left with it: each client hears of each driver, as from a leave line.
         Child.OnExit = () =>

@@ -90,6 +90,9 @@ public class PluginLinkTests
             echo '[07:12:31 INF] OtherDriver (76561198000000002, 1 (abarth500-0_white_scorpion)) has connected'
             exec sleep 3600
             """);
+        // The server speaks on the link first (as AssettoServer with its legacy plugin interface does at start).
+        await rig.SendAsync(new PluginMessage.Version(4));
+        await rig.LiveWhenAsync(live => Num(live.GetProperty("plugin"), "received") > 0);
         File.WriteAllText(Path.Combine(rig.Folder.Root, "go"), "");
         // Lines are read in order: once the join is heard, the lap line before it was read too.
         var frames = new List<JsonElement>();
@@ -98,6 +101,22 @@ public class PluginLinkTests
         // The plugin's lap is pushed.
         await rig.SendAsync(new LapCompleted(0, 95_123, 0, [], 1f));
         await Assert.That(Num(await rig.EventAsync("lap"), "lap_ms")).IsEqualTo(95_123L);
+    }
+
+    [Test]
+    public async Task A_link_the_server_never_speaks_on_leaves_the_log_laps_pushed()
+    {
+        // AssettoServer without EnableLegacyPluginInterface: the keys are set, the link is open, nothing comes on it.
+        await using var rig = await PluginRig.StartAsync(script: """
+            echo '[07:12:20 INF] AssettoServer 0.0.0-alpha.0'
+            echo '[07:12:22 INF] Server startup completed'
+            while [ ! -f go ]; do sleep 0.05; done
+            echo '[07:12:30 INF] Lap completed by FakeDriver, 0 cuts, laptime 01:35.1230'
+            exec sleep 3600
+            """);
+        File.WriteAllText(Path.Combine(rig.Folder.Root, "go"), "");
+        var lap = await rig.EventAsync("lap");
+        await Assert.That(lap.GetProperty("time_ms").GetInt32()).IsEqualTo(95_123);
     }
 
     /// <summary>Deterministic lap times: car c's lap k.</summary>

@@ -28,7 +28,7 @@ public sealed class PluginRig : IAsyncDisposable
         Folder.WriteScript("acServer", script);
         Server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         LocalPort = ((IPEndPoint)Server.Client.LocalEndPoint!).Port;
-        AddressPort = FreeUdpPort();
+        AddressPort = StandInFolder.FreePort();
         var ini = Ini.IniDocument.Load(Folder.Cfg("server_cfg.ini"), "server_cfg.ini");
         // Nothing listens on a privileged port, so the check for a server acws did not start never finds one here,
         // while the free ports StandInFolder picked may be handed to another test's listener meanwhile.
@@ -54,12 +54,6 @@ public sealed class PluginRig : IAsyncDisposable
         var started = await rig.Admin.AskAsync("server start");
         if (started.IsError()) throw new Exception("server start: " + started);
         return rig;
-    }
-
-    public static int FreeUdpPort()
-    {
-        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
     }
 
     /// <summary>Sends from acServer's port to acws's.</summary>
