@@ -14,7 +14,12 @@ public static class DemoFolder
 {
     const string Prefix = "acws-demo-";
 
-    public static string CreateFolder()
+    /// <summary>
+    /// Makes the demo folder. Its stracker is set up as a downstream plugin behind acws (the relay a real server
+    /// needs when stracker and acws both read acServer's plugin events): <paramref name="strackerPlugin"/> is where
+    /// acws forwards them (<c>--plugin-forward</c>).
+    /// </summary>
+    public static string CreateFolder(out IPEndPoint strackerPlugin)
     {
         string root = Path.Combine(Path.GetTempPath(), $"{Prefix}{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         var assembly = typeof(DemoFolder).Assembly;
@@ -34,13 +39,23 @@ public static class DemoFolder
         ini.Set("SERVER", "REGISTER_TO_LOBBY", "1");
         // The plugin interface (the file says 11000 and 127.0.0.1:12000) moves to free loopback ports, so two demos,
         // or a demo next to a real server, never fight over one.
+        int eventsPort;
         using (var local = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
         using (var events = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        using (var stracker = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
         {
+            eventsPort = ((IPEndPoint)events.Client.LocalEndPoint!).Port;
             ini.Set("SERVER", "UDP_PLUGIN_LOCAL_PORT", ((IPEndPoint)local.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture));
-            ini.Set("SERVER", "UDP_PLUGIN_ADDRESS", "127.0.0.1:" + ((IPEndPoint)events.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture));
+            ini.Set("SERVER", "UDP_PLUGIN_ADDRESS", "127.0.0.1:" + eventsPort.ToString(CultureInfo.InvariantCulture));
+            strackerPlugin = (IPEndPoint)stracker.Client.LocalEndPoint!;
         }
         File.WriteAllBytes(cfg, ini.ToBytes());
+        // stracker receives what acws forwards and sends its commands to acws, which passes them on to acServer.
+        string strackerIni = Path.Combine(root, "cfg", "stracker.ini");
+        var tracker = Ini.IniDocument.Load(strackerIni, "cfg/stracker.ini");
+        tracker.Set("ACPLUGIN", "rcvPort", strackerPlugin.Port.ToString(CultureInfo.InvariantCulture));
+        tracker.Set("ACPLUGIN", "sendPort", eventsPort.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllBytes(strackerIni, tracker.ToBytes());
         return root;
     }
 

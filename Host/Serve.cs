@@ -22,7 +22,8 @@ public static class Serve
                 foreach (string old in DemoFolder.RemoveLeftovers()) stderr.WriteLine($"acws: removed {old}, left by an acws that was killed");
                 // The demo registers with a lobby of its own on 127.0.0.1, never the real one.
                 demoLobby = new DemoLobby();
-                options = options with { Dir = demoFolder = DemoFolder.CreateFolder(), LobbyUrl = demoLobby.BaseUrl };
+                demoFolder = DemoFolder.CreateFolder(out var strackerPlugin);
+                options = options with { Dir = demoFolder, LobbyUrl = demoLobby.BaseUrl, PluginForward = [.. options.PluginForward, strackerPlugin] };
                 stderr.WriteLine($"acws: demo server folder is {options.Dir} (removed when acws exits)");
             }
             var folder = new ServerFolder(options.Dir);

@@ -210,6 +210,18 @@ public class CommandLineTests
         await Assert.That(entries.GetProperty("CAR_1").Str("drivername")).IsEqualTo("Joseph Elton");
         var sessions = (await ws.AskAsync("server sessions")).Data().GetProperty("sessions");
         await Assert.That(sessions.EnumerateObject().Count()).IsEqualTo(3);
+
+        // Its stracker sits behind acws on the plugin link: acws forwards to stracker.ini's rcvPort, and stracker
+        // sends to acws's port, so tracker start is not refused.
+        string folder = System.Text.RegularExpressions.Regex.Match(agent.StdErr, @"demo server folder is (\S+)").Groups[1].Value;
+        var tracker = AcWs.Ini.IniDocument.Load(Path.Combine(folder, "cfg", "stracker.ini"), "stracker.ini");
+        await Assert.That((await ws.AskAsync("server start")).ErrorOrNull()).IsNull();
+        var plugin = (await ws.AskAsync("live")).Data().GetProperty("live").GetProperty("plugin");
+        await Assert.That(plugin.GetProperty("forward").EnumerateArray().Select(f => f.GetString()!)).IsEquivalentTo(["127.0.0.1:" + tracker.Get("ACPLUGIN", "rcvPort")]);
+        await Assert.That(plugin.Str("address")).EndsWith(":" + tracker.Get("ACPLUGIN", "sendPort"));
+        await Assert.That((await ws.AskAsync("tracker start")).ErrorOrNull()).IsNull();
+        await Assert.That((await ws.AskAsync("tracker stop")).ErrorOrNull()).IsNull();
+        await Assert.That((await ws.AskAsync("server stop")).ErrorOrNull()).IsNull();
     }
 
     [Test]
