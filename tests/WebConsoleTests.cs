@@ -160,7 +160,14 @@ public class WebConsoleTests
 
         using var folder = StandInFolder.WithDemoFiles();
         TrackerTests.InstallStracker(folder.Root);
-        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token]);
+        // The demo files set the UDP plugin keys: stracker goes behind acws on the link, as the README's relay says.
+        int strackerPort = StandInFolder.FreePort();
+        string acwsPort = AcWs.Ini.IniDocument.Load(folder.Cfg("server_cfg.ini"), "server_cfg.ini").Get("SERVER", "UDP_PLUGIN_ADDRESS")!.Split(':')[1];
+        var tracker = AcWs.Ini.IniDocument.Load(folder.PathOf("stracker/stracker.ini"), "stracker.ini");
+        tracker.Set("ACPLUGIN", "rcvPort", strackerPort.ToString());
+        tracker.Set("ACPLUGIN", "sendPort", acwsPort);
+        File.WriteAllBytes(folder.PathOf("stracker/stracker.ini"), tracker.ToBytes());
+        await using var agent = await AgentProcess.StartAsync(["--dir", folder.Root, "--port", "0", "--token", Token, "--plugin-forward", $"127.0.0.1:{strackerPort}"]);
         await using var browser = await Browser.StartAsync(1280, 900);
         string url = $"http://127.0.0.1:{agent.Port}/";
         await browser.Navigate(url);
