@@ -139,7 +139,7 @@ public static class AcServerStandIn
         }
 
         // race CARS LAPS: the race session with LAPS laps, the first CARS cars of the entry list on the server, each
-        // completing every lap (deterministic times), then the results and the next session.
+        // completing every lap (deterministic times), then the results (55 END_SESSION).
         void Race(string arg)
         {
             if (arg.Split(' ', StringSplitOptions.RemoveEmptyEntries) is not [var c, var n]
@@ -162,8 +162,8 @@ public static class AcServerStandIn
                 // Paced, so a plugin reading slower than this loop writes does not lose datagrams in its socket buffer.
                 Thread.Sleep(2);
             }
+            // As after 'finish': the next session starts with a 'session' cue, so the race's table can be read first.
             EndSession(raceOver: true);
-            StartSession((race + 1) % sessions.Count);
         }
     }
 

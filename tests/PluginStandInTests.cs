@@ -139,6 +139,8 @@ public class PluginStandInTests
 
         var end = await peer.NextAsync<M.EndSession>();
         await Assert.That(end.ResultsFile).Matches(@"^results/\d+_\d+_\d+_\d+_\d+_RACE\.json$");
+        // The next session waits for its cue, as after 'finish'.
+        folder.Cue("session practice");
         var next = await peer.NextAsync<M.SessionInfo>();
         await Assert.That((next.Name, next.SessionIndex, next.IsNew)).IsEqualTo(("Practice", 0, true));
         // The results file has the finishing order of the last leaderboard.
