@@ -10,7 +10,7 @@ namespace AcWs.Host;
 /// The request-header deadline HttpListener lacks on Linux. Its managed implementation drops a connection that
 /// sends nothing for 90 s, but one that sends part of a request header and then stalls is held forever, one
 /// descriptor each. Every few seconds this lists acws's own connections to the listening port
-/// (<c>/proc/self/net/tcp</c>, <c>tcp6</c> and <c>/proc/self/fd</c>) and shuts down those that have had no request
+/// (<see cref="SocketDiag"/>, or <c>/proc/self/net/tcp</c> and <c>tcp6</c>; <c>/proc/self/fd</c>) and shuts down those that have had no request
 /// in progress for longer than the deadline; HttpListener then reads the end of the stream and closes them.
 /// A connection with a request in progress (a WebSocket client, for its whole life) is never touched.
 /// Elsewhere it does nothing (Windows' HTTP.sys has its own header timeout).
@@ -64,7 +64,12 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
     /// <summary>Shuts down the connections idle past the deadline; returns how many.</summary>
     public int Sweep(DateTime now)
     {
-        var open = OpenConnections();
+        // The kernel is asked again only when acws's own sockets changed: listing the port's connections walks
+        // every socket of the network namespace, while an idle acws's descriptors are a few dozen links to read.
+        var descriptors = SocketDescriptors();
+        if (known is null || !descriptors.Keys.ToHashSet().SetEquals(known.Value.Sockets))
+            known = ([.. descriptors.Keys], OpenConnections());
+        var open = known.Value.Open;
         var stalled = new List<long>();
         lock (gate)
         {
@@ -76,16 +81,20 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
             }
             foreach (var gone in idleSince.Keys.Where(r => !open.ContainsKey(r)).ToList()) idleSince.Remove(gone);
         }
-        if (stalled.Count == 0) return 0;
-        var descriptors = SocketDescriptors();
         int shut = 0;
         foreach (long inode in stalled)
             if (descriptors.TryGetValue(inode, out int fd) && ShutDown(fd, inode)) shut++;
         return shut;
     }
 
+    /// <summary>acws's socket inodes at the last listing of the port's connections, and that listing.</summary>
+    (HashSet<long> Sockets, Dictionary<IPEndPoint, long> Open)? known;
+
     /// <summary>Accepted connections on the port (established, or closed by the peer), by remote end: their socket inode.</summary>
-    Dictionary<IPEndPoint, long> OpenConnections()
+    Dictionary<IPEndPoint, long> OpenConnections() => SocketDiag.Connections(port) ?? ListedConnections();
+
+    /// <summary><see cref="OpenConnections"/> from the text tables, where the kernel's netlink diagnostics are not available.</summary>
+    Dictionary<IPEndPoint, long> ListedConnections()
     {
         var found = new Dictionary<IPEndPoint, long>();
         foreach (string table in new[] { "/proc/self/net/tcp", "/proc/self/net/tcp6" })
