@@ -11,7 +11,7 @@ static class Cpu
 {
     public const int Sequential = 3000, Warmup = 500, Concurrent = 16, PerClient = 500, Many = 500, Events = 40;
     const int IdleSeconds = 60;
-    static readonly double MicrosPerTick = 1e6 / ClockTicksPerSecond();
+    public static readonly double MicrosPerTick = 1e6 / ClockTicksPerSecond();
 
     /// <summary>One server to measure; <paramref name="Inline"/> is its socket setting, to match acws with the floor run the same way.</summary>
     public sealed record Target(string Name, string Kind, string Inline, string Command)
