@@ -270,12 +270,6 @@ public sealed class ServerFolder(string root)
     readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini)> parsed = new();
 
     /// <summary>
-    /// A file changed this long before it was read may still change within the same timestamp tick (coarse file
-    /// system clocks): its parsed copy is not trusted, so an edit by hand always shows in the next reply.
-    /// </summary>
-    const long RacyNs = 2_000_000_000;
-
-    /// <summary>
     /// Reads and parses an ini file; on failure returns a message naming the file, never throws. The parse is
     /// reused while the file's size, modification and change times and inode stay the same; each caller gets
     /// its own copy to edit. No lock is held while reading or parsing.
@@ -296,8 +290,7 @@ public sealed class ServerFolder(string root)
         try
         {
             var stamp = PosixFile.StampOf(path);
-            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp
-                && Math.Max(stamp.ModifiedNs, stamp.ChangedNs) < hit.ReadAtNs - RacyNs)
+            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs))
                 return (hit.Ini, null);
             NonBlocking.Check($"reading {relative}");
             long readAt = PosixFile.UnixNs(DateTime.UtcNow);
