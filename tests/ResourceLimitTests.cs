@@ -136,11 +136,12 @@ public class ResourceLimitTests
     }
 
     /// <summary>
-    /// The header-deadline sweep asks the kernel (netlink sock_diag, filtered by port) for the connections on acws's
-    /// port: it must answer here, with exactly the accepted connections of that port (not the /proc fallback).
+    /// The header-deadline sweep finds the connections on acws's port among its own socket descriptors (their
+    /// addresses), not in the kernel's machine-wide tables: exactly the accepted connections of that port, never
+    /// the listener, a connection on another port, or the client side of a connection to the port.
     /// </summary>
     [Test]
-    public async Task The_kernel_lists_the_connections_accepted_on_a_port_and_no_others()
+    public async Task The_sweep_lists_exactly_the_connections_accepted_on_its_port_from_its_own_sockets()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -157,7 +158,7 @@ public class ResourceLimitTests
         using var acceptedB = await listener.AcceptSocketAsync();
         using var acceptedElsewhere = await other.AcceptSocketAsync();
 
-        var found = AcWs.Host.SocketDiag.Connections(port);
+        var found = AcWs.Host.StalledConnections.Accepted(AcWs.Host.StalledConnections.SocketDescriptors(), port);
 
         await Assert.That(found).IsNotNull();
         static string V4(EndPoint e) => $"{((IPEndPoint)e).Address.MapToIPv4()}:{((IPEndPoint)e).Port}";

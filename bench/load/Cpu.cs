@@ -39,9 +39,9 @@ static class Cpu
         Console.Error.WriteLine($"cpu: idle, {IdleSeconds} s …");
         var idle = await Task.WhenAll(targets.Select(t => Server.StartAsync(t.Command, fifo)));
         await Task.Delay(1000);
-        var before = idle.Select(s => Ticks(s.Server)).ToArray();
+        var before = idle.Select(s => RunNs(s.Server)).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
-        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = (Ticks(idle[i].Server) - before[i]) * MicrosPerTick / 1000;
+        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = (RunNs(idle[i].Server) - before[i]) / 1e6;
         await Task.WhenAll(idle.Select(s => s.Server.StopAsync()));
 
         foreach (var row in rows)
@@ -122,6 +122,13 @@ static class Cpu
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// CPU time in ns, summed over the process's threads (the first field of /proc/PID/task/TID/schedstat): exact,
+    /// where utime+stime count whole clock ticks (10 ms). Threads that ended meanwhile are not counted.
+    /// </summary>
+    public static long RunNs(Server server) => Directory.EnumerateDirectories($"/proc/{server.Process.Id}/task")
+        .Sum(t => { try { return long.Parse(File.ReadAllText(Path.Combine(t, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture); } catch (IOException) { return 0L; } });
+
     static long ClockTicksPerSecond()
     {
         using var p = Process.Start(new ProcessStartInfo("getconf", ["CLK_TCK"]) { RedirectStandardOutput = true })!;
@@ -143,7 +150,7 @@ static class Cpu
         foreach (var r in rows)
             Line(r.Target.Name, F(r.SequentialUs, "0"), F(r.ConcurrentUs, "0"), F(r.PerEventUs, "0.0"),
                 r.Target.IsAcws ? $"{F(r.FanoutP50Ms, "0.00")} / {F(r.FanoutP99Ms, "0.00")} ms{(r.FanoutMissing > 0 ? $" ({r.FanoutMissing} missing)" : "")}" : "—",
-                $"{F(r.Rss500MiB, "0.0")} MiB", $"{r.IdleCpuMs.ToString("0", CultureInfo.InvariantCulture)} ms", $"{F(r.StartMs, "0.0")} ms");
+                $"{F(r.Rss500MiB, "0.0")} MiB", $"{r.IdleCpuMs.ToString("0.0", CultureInfo.InvariantCulture)} ms", $"{F(r.StartMs, "0.0")} ms");
 
         // The issue's targets, against the first acws row, the echo floor run with the same socket setting, and Python.
         var acws = rows[0];
