@@ -41,7 +41,7 @@ static class Cpu
         await Task.Delay(1000);
         var before = idle.Select(s => RunNs(s.Server)).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
-        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = (RunNs(idle[i].Server) - before[i]) / 1e6;
+        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = SpentNs(before[i], RunNs(idle[i].Server)) / 1e6;
         await Task.WhenAll(idle.Select(s => s.Server.StopAsync()));
 
         foreach (var row in rows)
@@ -123,11 +123,23 @@ static class Cpu
     }
 
     /// <summary>
-    /// CPU time in ns, summed over the process's threads (the first field of /proc/PID/task/TID/schedstat): exact,
-    /// where utime+stime count whole clock ticks (10 ms). Threads that ended meanwhile are not counted.
+    /// CPU time in ns of each thread of the process (the first field of /proc/PID/task/TID/schedstat): exact, where
+    /// utime+stime count whole clock ticks (10 ms). <see cref="SpentNs"/> takes the difference thread by thread.
     /// </summary>
-    public static long RunNs(Server server) => Directory.EnumerateDirectories($"/proc/{server.Process.Id}/task")
-        .Sum(t => { try { return long.Parse(File.ReadAllText(Path.Combine(t, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture); } catch (IOException) { return 0L; } });
+    public static Dictionary<string, long> RunNs(Server server)
+    {
+        var found = new Dictionary<string, long>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{server.Process.Id}/task"))
+        {
+            try { found[Path.GetFileName(task)] = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture); }
+            catch (IOException) { /* the thread ended */ }
+        }
+        return found;
+    }
+
+    /// <summary>CPU ns spent between two <see cref="RunNs"/> readings by the threads alive at the second (a thread that ended in between is missed).</summary>
+    public static long SpentNs(Dictionary<string, long> before, Dictionary<string, long> after) =>
+        after.Sum(t => t.Value - before.GetValueOrDefault(t.Key));
 
     static long ClockTicksPerSecond()
     {

@@ -32,9 +32,10 @@ static class Quick
         {
             case "idle":
                 await Task.Delay(1000);
-                long t0 = Cpu.Ticks(server), ns0 = Cpu.RunNs(server);
+                long t0 = Cpu.Ticks(server);
+                var ns0 = Cpu.RunNs(server);
                 await Task.Delay(TimeSpan.FromSeconds(seconds));
-                double ms = (Cpu.Ticks(server) - t0) * Cpu.MicrosPerTick / 1000, exact = (Cpu.RunNs(server) - ns0) / 1e6;
+                double ms = (Cpu.Ticks(server) - t0) * Cpu.MicrosPerTick / 1000, exact = Cpu.SpentNs(ns0, Cpu.RunNs(server)) / 1e6;
                 values.Add(exact);
                 return $"{exact:0.0} ms CPU over {seconds} s idle (schedstat; {ms:0} ms in /proc/PID/stat's 10 ms ticks)";
             case "info":
