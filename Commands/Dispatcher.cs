@@ -66,15 +66,17 @@ public static class Dispatcher
             Given = rooms,
             Declared = row.Uses,
         };
+        // Read-only rows get the folder's shared parse, the others a copy of their own to edit.
+        Func<string, (IniDocument?, string?)> load = InlineCommands.Allows(row) ? rooms.Folder.Peek : rooms.Folder.Load;
         if (row.Needs.HasFlag(Needs.ServerCfg))
         {
-            var (ini, error) = rooms.Folder.Load(ServerFolder.ServerCfg);
+            var (ini, error) = load(ServerFolder.ServerCfg);
             if (error is not null) return Reply.Fail(error);
             call = call with { ServerCfg = ini };
         }
         if (row.Needs.HasFlag(Needs.EntryList))
         {
-            var (ini, error) = rooms.Folder.Load(ServerFolder.EntryListIni);
+            var (ini, error) = load(ServerFolder.EntryListIni);
             if (error is not null) return Reply.Fail(error);
             call = call with { EntryList = ini };
         }

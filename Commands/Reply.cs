@@ -23,6 +23,8 @@ public sealed record Reply
     [JsonIgnore] public Action? AfterSent { get; init; }
 
     [JsonIgnore] public bool IsError => Error is not null;
+    /// <summary>The bytes of <c>{"data":Of}</c>, already serialised (<see cref="ReplyMemo"/>); ignored once <c>with</c> changed what they show.</summary>
+    [JsonIgnore] internal (object Of, byte[] Bytes)? Serialized { get; init; }
 
     public static Reply Ok(IWireData data) => new() { Data = data };
     public static Reply Msg(string msg) => Ok(new MsgData(msg));
@@ -30,7 +32,8 @@ public sealed record Reply
     /// <summary>An error nobody asked about (a crash, a failed automatic retry), pushed to every client: <c>{"error":{"msg":...,"event":true}}</c>.</summary>
     public static Reply FailEvent(string msg) => new() { Error = new ErrorBody(msg, Event: true) };
 
-    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
+    public byte[] ToUtf8() => Serialized is { } kept && ReferenceEquals(kept.Of, Data) && Then is null && Error is null
+        ? kept.Bytes : JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
 
     /// <summary>
     /// This reply as a pushed frame: its own keys, plus <c>"event":true</c> and <c>"topic"</c> inside <c>data</c>

@@ -8,16 +8,25 @@ namespace AcWs.Commands;
 /// <summary><c>server …</c>: the Assetto Corsa server: its configuration (read fresh from its files) and its process.</summary>
 public static class ServerCommands
 {
+    // The last reply of each read-only command, and what it derived from each file (see ReplyMemo).
+    static readonly ReplyMemo infoReplies = new(), entriesReplies = new(), sessionsReplies = new();
+    static readonly KeptBy<ServerConfig> configs = new((ini, _) => ServerConfig.From(ini));
+    static readonly KeptBy<Dictionary<string, SessionView>> sessionViews = new(SessionViews);
+    static readonly KeptBy<(Dictionary<string, EntryView>, string?)> entriesBySlot = new((ini, _) => EntriesBySlot(ini));
+    static readonly KeptBy<Dictionary<string, EntryView>> entriesBySection = new((ini, _) => EntriesBySection(ini));
+
+    /// <summary><paramref name="call"/>'s server_cfg.ini is the folder's shared parse (the row is read-only), so what is derived from it is kept.</summary>
     public static ValueTask<Reply> Info(Call call) =>
-        ValueTask.FromResult(Reply.Ok(new ServerInfoData(InfoOf(call.ServerCfg!, call))));
+        ValueTask.FromResult(infoReplies.Ok(new ServerInfoData(InfoOf(call.ServerCfg!, call, shared: true))));
 
     /// <summary>
     /// The server as <c>server info</c> shows it, from <paramref name="serverCfg"/> and what the running acServer printed.
     /// A missing or malformed entry_list.ini leaves <c>entries</c> empty and says why in <c>entries_error</c>.
+    /// <paramref name="shared"/>: <paramref name="serverCfg"/> is never edited, so its derived parts may be kept.
     /// </summary>
-    public static ServerInfo InfoOf(IniDocument serverCfg, Call call)
+    public static ServerInfo InfoOf(IniDocument serverCfg, Call call, bool shared = false)
     {
-        var cfg = ServerConfig.From(serverCfg);
+        var cfg = shared ? configs.Of(serverCfg) : ServerConfig.From(serverCfg);
         var server = call.Server;
         var status = StatusOf(server.Child);
         var output = server.Live;
@@ -26,7 +35,7 @@ public static class ServerCommands
             Name: cfg.Name, Track: cfg.Track, ConfigTrack: cfg.ConfigTrack, Cars: cfg.Cars,
             HttpPort: cfg.HttpPort, TcpPort: cfg.TcpPort, UdpPort: cfg.UdpPort, MaxClients: cfg.MaxClients,
             RegisterToLobby: cfg.RegisterToLobby, HasPassword: cfg.HasPassword, HasAdminPassword: cfg.HasAdminPassword,
-            Sessions: SessionViews(serverCfg, status.Running ? output.Session?.Type : null),
+            Sessions: shared ? sessionViews.Of(serverCfg, status.Running ? output.Session?.Type : null) : SessionViews(serverCfg, status.Running ? output.Session?.Type : null),
             Entries: entries,
             ChildIniFile: ServerFolder.ServerCfg,
             Running: status.Running, Pid: status.Pid,
@@ -47,9 +56,13 @@ public static class ServerCommands
     /// <summary>entry_list.ini's slots keyed by slot number ("0" for CAR_0), as the original's <c>server info</c> has them.</summary>
     static (Dictionary<string, EntryView> Entries, string? Error) EntriesBySlot(ServerFolder folder)
     {
+        var (ini, error) = folder.Peek(ServerFolder.EntryListIni);
+        return ini is null ? ([], error) : entriesBySlot.Of(ini);
+    }
+
+    static (Dictionary<string, EntryView> Entries, string? Error) EntriesBySlot(IniDocument ini)
+    {
         var entries = new Dictionary<string, EntryView>();
-        var (ini, error) = folder.Load(ServerFolder.EntryListIni);
-        if (ini is null) return (entries, error);
         try
         {
             foreach (var slot in EntryList.From(ini))
@@ -115,17 +128,22 @@ public static class ServerCommands
         return stopped is null ? started : stopped with { Then = started };
     }
 
-    public static ValueTask<Reply> Entries(Call call)
+    /// <summary>Read-only row: <paramref name="call"/>'s entry_list.ini is the folder's shared parse.</summary>
+    public static ValueTask<Reply> Entries(Call call) =>
+        ValueTask.FromResult(entriesReplies.Ok(new EntriesData(entriesBySection.Of(call.EntryList!))));
+
+    static Dictionary<string, EntryView> EntriesBySection(IniDocument entryList)
     {
         var entries = new Dictionary<string, EntryView>();
-        foreach (var slot in EntryList.From(call.EntryList!)) entries[slot.Section] = ViewOf(slot);
-        return ValueTask.FromResult(Reply.Ok(new EntriesData(entries)));
+        foreach (var slot in EntryList.From(entryList)) entries[slot.Section] = ViewOf(slot);
+        return entries;
     }
 
+    /// <summary>Read-only row: <paramref name="call"/>'s server_cfg.ini is the folder's shared parse.</summary>
     public static ValueTask<Reply> Sessions(Call call)
     {
         string? active = call.Server.IsRunning ? call.Server.Live.Session?.Type : null;
-        return ValueTask.FromResult(Reply.Ok(new SessionsData(SessionViews(call.ServerCfg!, active))));
+        return ValueTask.FromResult(sessionsReplies.Ok(new SessionsData(sessionViews.Of(call.ServerCfg!, active))));
     }
 
     /// <summary>

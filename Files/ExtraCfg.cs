@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace AcWs.Files;
@@ -13,11 +14,29 @@ public static class ExtraCfg
     const string Key = "EnableLegacyPluginInterface";
     const int MaxBytes = 1024 * 1024;
 
-    /// <summary>(present, the key's value or null when it is missing, not true/false, or the file cannot be read).</summary>
+    /// <summary>What was read from each path, kept while its stamp stays the same (one stat per call).</summary>
+    static readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, (bool, bool?) Read)> kept = new();
+
+    /// <summary>
+    /// (present, the key's value or null when it is missing, not true/false, or the file cannot be read). Read
+    /// again only when the file's stamp changed, so <c>server info</c> stays on the socket thread (see NonBlocking).
+    /// </summary>
     public static (bool Present, bool? UdpPlugin) Read(string path)
     {
-        if (!File.Exists(path) && !Directory.Exists(path)) return (false, null);
+        FileStamp stamp;
+        try { stamp = PosixFile.StampOf(path); }
+        catch (FileNotFoundException) { return (false, null); }
+        catch (IOException) { return (true, null); }
+        if (kept.TryGetValue(path, out var hit) && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs)) return hit.Read;
         NonBlocking.Check($"reading {Relative}");
+        long readAt = PosixFile.UnixNs(DateTime.UtcNow);
+        var read = ReadNow(path);
+        kept[path] = (stamp, readAt, read);
+        return read;
+    }
+
+    static (bool Present, bool? UdpPlugin) ReadNow(string path)
+    {
         string text;
         try
         {

@@ -39,6 +39,13 @@ public static class PosixFile
     static extern int Close(int fd);
 
     /// <summary>Nanoseconds since 1970 (UTC), as stat gives them.</summary>
+    /// <summary>
+    /// Whether what was read at <paramref name="readAtNs"/> from a file now stamped <paramref name="stamp"/> can be
+    /// trusted: a file changed less than 2 s before it was read may still change within the same timestamp tick
+    /// (coarse file system clocks), so a copy read then is not kept, and an edit by hand always shows at once.
+    /// </summary>
+    public static bool Settled(FileStamp stamp, long readAtNs) => Math.Max(stamp.ModifiedNs, stamp.ChangedNs) < readAtNs - 2_000_000_000;
+
     public static long UnixNs(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
     static byte[] CString(string path) => Encoding.UTF8.GetBytes(path + "\0");

@@ -270,31 +270,35 @@ public sealed class ServerFolder(string root)
     readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini)> parsed = new();
 
     /// <summary>
-    /// A file changed this long before it was read may still change within the same timestamp tick (coarse file
-    /// system clocks): its parsed copy is not trusted, so an edit by hand always shows in the next reply.
-    /// </summary>
-    const long RacyNs = 2_000_000_000;
-
-    /// <summary>
     /// Reads and parses an ini file; on failure returns a message naming the file, never throws. The parse is
     /// reused while the file's size, modification and change times and inode stay the same; each caller gets
     /// its own copy to edit. No lock is held while reading or parsing.
     /// </summary>
     public (IniDocument? Ini, string? Error) Load(string relative)
     {
+        var (ini, error) = Peek(relative);
+        return (ini?.Copy(), error);
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> without the copy, for readers that never edit it (read-only commands): the same parsed
+    /// instance while the file is unchanged, so what is derived from it can be kept by reference.
+    /// </summary>
+    public (IniDocument? Ini, string? Error) Peek(string relative)
+    {
         string path = PathOf(relative);
         try
         {
             var stamp = PosixFile.StampOf(path);
-            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp
-                && Math.Max(stamp.ModifiedNs, stamp.ChangedNs) < hit.ReadAtNs - RacyNs)
-                return (hit.Ini.Copy(), null);
+            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs))
+                return (hit.Ini, null);
             NonBlocking.Check($"reading {relative}");
             long readAt = PosixFile.UnixNs(DateTime.UtcNow);
             var (bytes, readStamp) = ReadBytes(path);
             var ini = IniDocument.Parse(bytes, relative);
+            ini.HasSection(""); // builds its section index now: shared instances are only read
             parsed[relative] = (readStamp, readAt, ini);
-            return (ini.Copy(), null);
+            return (ini, null);
         }
         catch (FileNotFoundException) { return (null, $"{relative} not found in {Root}"); }
         catch (DirectoryNotFoundException) { return (null, $"{relative} not found in {Root}"); }

@@ -21,11 +21,7 @@ public sealed class ClientHub
     public void Remove(Client c) => clients.TryRemove(c.Id, out _);
 
     /// <summary>Pushes a frame to every connected client except <paramref name="except"/>.</summary>
-    public void Push(byte[] frame, Client? except = null)
-    {
-        foreach (var c in clients.Values)
-            if (c != except) c.Enqueue(frame);
-    }
+    public void Push(byte[] frame, Client? except = null) => FanOut.Push([.. clients.Values], frame, except);
 
     /// <summary>Pushes an error nobody asked about (a crash, a failed automatic retry), marked as an event.</summary>
     public void PushError(string msg) => Push(Reply.FailEvent(msg).ToUtf8());

@@ -86,7 +86,7 @@ public sealed class Listener : IAsyncDisposable
     /// <summary>Accepts requests until <see cref="DisposeAsync"/>.</summary>
     public async Task RunAsync()
     {
-        _ = stalled?.RunAsync(stopping.Token);
+        stalled?.Start(stopping.Token);
         while (http.IsListening)
         {
             HttpListenerContext context;

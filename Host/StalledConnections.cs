@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using AcWs.Runtime;
@@ -10,7 +9,7 @@ namespace AcWs.Host;
 /// The request-header deadline HttpListener lacks on Linux. Its managed implementation drops a connection that
 /// sends nothing for 90 s, but one that sends part of a request header and then stalls is held forever, one
 /// descriptor each. Every few seconds this lists acws's own connections to the listening port
-/// (<c>/proc/self/net/tcp</c>, <c>tcp6</c> and <c>/proc/self/fd</c>) and shuts down those that have had no request
+/// (its socket descriptors in <c>/proc/self/fd</c>, and each one's addresses, see <see cref="Accepted"/>) and shuts down those that have had no request
 /// in progress for longer than the deadline; HttpListener then reads the end of the stream and closes them.
 /// A connection with a request in progress (a WebSocket client, for its whole life) is never touched.
 /// Elsewhere it does nothing (Windows' HTTP.sys has its own header timeout).
@@ -45,26 +44,33 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
         }
     }
 
-    /// <summary>Sweeps every quarter of the deadline until <paramref name="stop"/>.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>
+    /// Sweeps every quarter of the deadline until <paramref name="stop"/>, on a thread of its own that sleeps in
+    /// between: a timer would wake a pool thread each time, which then spins looking for more work (most of what
+    /// an idle acws spent).
+    /// </summary>
+    public void Start(CancellationToken stop)
     {
         if (!OperatingSystem.IsLinux()) return;
-        using var timer = new PeriodicTimer(deadline / 4);
-        try
+        new Thread(() =>
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            try
             {
-                try { Sweep(DateTime.UtcNow); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* /proc unreadable this time */ }
+                while (!stop.WaitHandle.WaitOne(deadline / 4))
+                {
+                    try { Sweep(DateTime.UtcNow); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* /proc unreadable this time */ }
+                }
             }
-        }
-        catch (Exception e) when (e is OperationCanceledException or DllNotFoundException or EntryPointNotFoundException) { }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or ObjectDisposedException) { }
+        }) { IsBackground = true, Name = "header deadline" }.Start();
     }
 
     /// <summary>Shuts down the connections idle past the deadline; returns how many.</summary>
     public int Sweep(DateTime now)
     {
-        var open = OpenConnections();
+        var descriptors = SocketDescriptors();
+        var open = Accepted(descriptors, port);
         var stalled = new List<long>();
         lock (gate)
         {
@@ -76,52 +82,58 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
             }
             foreach (var gone in idleSince.Keys.Where(r => !open.ContainsKey(r)).ToList()) idleSince.Remove(gone);
         }
-        if (stalled.Count == 0) return 0;
-        var descriptors = SocketDescriptors();
         int shut = 0;
         foreach (long inode in stalled)
             if (descriptors.TryGetValue(inode, out int fd) && ShutDown(fd, inode)) shut++;
         return shut;
     }
 
-    /// <summary>Accepted connections on the port (established, or closed by the peer), by remote end: their socket inode.</summary>
-    Dictionary<IPEndPoint, long> OpenConnections()
+    /// <summary>
+    /// The connections accepted on <paramref name="port"/> among <paramref name="descriptors"/> (socket inode →
+    /// descriptor), by remote end: their inode. Asked of each socket itself (its local and peer address, whether
+    /// it listens), so the cost is acws's own sockets, never the machine's: the kernel's tables
+    /// (<c>/proc/net/tcp</c>, or a sock_diag dump) list every socket of the network namespace, which on a busy
+    /// host cost about 1 s of CPU a minute. A descriptor closed and reused meanwhile is caught by <see cref="ShutDown"/>.
+    /// </summary>
+    public static Dictionary<IPEndPoint, long> Accepted(Dictionary<long, int> descriptors, int port)
     {
         var found = new Dictionary<IPEndPoint, long>();
-        foreach (string table in new[] { "/proc/self/net/tcp", "/proc/self/net/tcp6" })
+        var address = new byte[SockaddrBytes];
+        foreach (var (inode, fd) in descriptors)
         {
-            IEnumerable<string> lines;
-            try { lines = File.ReadLines(table).Skip(1).ToList(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            foreach (string line in lines)
-            {
-                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …
-                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length < 10 || f[3] is not ("01" or "08")) continue;
-                var local = ParseEndPoint(f[1]);
-                if (local.Port != port || !long.TryParse(f[9], out long inode) || inode == 0) continue;
-                found[Normal(ParseEndPoint(f[2]))] = inode;
-            }
+            if (Name(getsockname, fd, address) is not { } local || local.Port != port || Listening(fd)) continue;
+            if (Name(getpeername, fd, address) is { } remote) found[Normal(remote)] = inode;
         }
         return found;
     }
 
-    /// <summary>The kernel's hex form: IPv4 as one 32-bit word, IPv6 as four, each in host (little-endian) order.</summary>
-    static IPEndPoint ParseEndPoint(string hex)
+    delegate int NameCall(int fd, byte[] address, ref int length);
+
+    /// <summary>A sockaddr_in or sockaddr_in6: family (host order), port (network order), then the address.</summary>
+    static IPEndPoint? Name(NameCall call, int fd, byte[] address)
     {
-        int colon = hex.IndexOf(':');
-        string address = hex[..colon];
-        int port = int.Parse(hex[(colon + 1)..], NumberStyles.HexNumber);
-        var bytes = new byte[address.Length / 2];
-        for (int word = 0; word < bytes.Length / 4; word++)
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(word * 4), uint.Parse(address.AsSpan(word * 8, 8), NumberStyles.HexNumber));
-        return new IPEndPoint(new IPAddress(bytes), port);
+        int length = address.Length;
+        if (call(fd, address, ref length) != 0) return null;
+        int family = BitConverter.ToUInt16(address, 0);
+        int port = BinaryPrimitives.ReadUInt16BigEndian(address.AsSpan(2));
+        return family switch
+        {
+            AfInet when length >= 8 => new IPEndPoint(new IPAddress(address.AsSpan(4, 4)), port),
+            AfInet6 when length >= 24 => new IPEndPoint(new IPAddress(address.AsSpan(8, 16)), port),
+            _ => null,
+        };
+    }
+
+    static bool Listening(int fd)
+    {
+        int value = 0, length = sizeof(int);
+        return getsockopt(fd, SolSocket, SoAcceptConn, ref value, ref length) == 0 && value != 0;
     }
 
     static IPEndPoint Normal(IPEndPoint e) => e.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(e.Address.MapToIPv4(), e.Port) : e;
 
     /// <summary>This process's socket descriptors by inode.</summary>
-    static Dictionary<long, int> SocketDescriptors()
+    public static Dictionary<long, int> SocketDescriptors()
     {
         var found = new Dictionary<long, int>();
         foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
@@ -151,7 +163,10 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
         finally { close(copy); }
     }
 
-    const int ShutReadWrite = 2;
+    const int ShutReadWrite = 2, AfInet = 2, AfInet6 = 10, SockaddrBytes = 128, SolSocket = 1, SoAcceptConn = 30;
+    [DllImport("libc", SetLastError = true)] static extern int getsockname(int fd, byte[] address, ref int length);
+    [DllImport("libc", SetLastError = true)] static extern int getpeername(int fd, byte[] address, ref int length);
+    [DllImport("libc", SetLastError = true)] static extern int getsockopt(int fd, int level, int name, ref int value, ref int length);
     [DllImport("libc", SetLastError = true)] static extern int dup(int fd);
     [DllImport("libc", SetLastError = true)] static extern int shutdown(int fd, int how);
     [DllImport("libc", SetLastError = true)] static extern int close(int fd);

@@ -3,7 +3,8 @@
 # The server's own CPU time (utime+stime from /proc/PID/stat, clock ticks → µs) per `server info` (one client ×
 # 3,000; 16 clients × 500) and per frame pushed to 500 clients (acws: 40 acServer lines through the FIFO stand-in;
 # the echo servers: 40 rounds of one echo to each client), with RSS at 500 idle clients, the fan-out p50/p99,
-# idle CPU over 60 s (all targets side by side) and start → listening. Targets: acws as shipped, acws with the
+# idle CPU over 60 s (all targets side by side; summed from /proc/PID/task/*/schedstat, exact where utime+stime
+# count 10 ms ticks) and start → listening. Targets: acws as shipped, acws with the
 # socket engine's inline completions forced off and on (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS), the
 # echo floor both ways and the Python peer. Prints a Markdown table and writes bench/out/cpu.md. About 3-4
 # minutes on 2 cores; loopback only. BENCH_ACWS=PATH bench/cpu.sh measures another acws binary.

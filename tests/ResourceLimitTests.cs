@@ -135,6 +135,38 @@ public class ResourceLimitTests
         await Assert.That(peak).IsLessThan(200L * 1024 * 1024);
     }
 
+    /// <summary>
+    /// The header-deadline sweep finds the connections on acws's port among its own socket descriptors (their
+    /// addresses), not in the kernel's machine-wide tables: exactly the accepted connections of that port, never
+    /// the listener, a connection on another port, or the client side of a connection to the port.
+    /// </summary>
+    [Test]
+    public async Task The_sweep_lists_exactly_the_connections_accepted_on_its_port_from_its_own_sockets()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        using var a = new TcpClient();
+        using var b = new TcpClient();
+        using var elsewhere = new TcpClient();
+        await a.ConnectAsync(IPAddress.Loopback, port);
+        await b.ConnectAsync(IPAddress.Loopback, port);
+        await elsewhere.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)other.LocalEndpoint).Port);
+        using var acceptedA = await listener.AcceptSocketAsync();
+        using var acceptedB = await listener.AcceptSocketAsync();
+        using var acceptedElsewhere = await other.AcceptSocketAsync();
+
+        var found = AcWs.Host.StalledConnections.Accepted(AcWs.Host.StalledConnections.SocketDescriptors(), port);
+
+        await Assert.That(found).IsNotNull();
+        static string V4(EndPoint e) => $"{((IPEndPoint)e).Address.MapToIPv4()}:{((IPEndPoint)e).Port}";
+        await Assert.That(found!.Keys.Select(V4).Order().ToArray())
+            .IsEquivalentTo(new[] { V4(a.Client.LocalEndPoint!), V4(b.Client.LocalEndPoint!) }.Order().ToArray());
+        await Assert.That(found.Values.All(inode => inode > 0)).IsTrue();
+    }
+
     /// <summary>Sends a raw request and reads until the agent closes the connection.</summary>
     static async Task<string> ExchangeAsync(int port, string request)
     {

@@ -11,7 +11,7 @@ static class Cpu
 {
     public const int Sequential = 3000, Warmup = 500, Concurrent = 16, PerClient = 500, Many = 500, Events = 40;
     const int IdleSeconds = 60;
-    static readonly double MicrosPerTick = 1e6 / ClockTicksPerSecond();
+    public static readonly double MicrosPerTick = 1e6 / ClockTicksPerSecond();
 
     /// <summary>One server to measure; <paramref name="Inline"/> is its socket setting, to match acws with the floor run the same way.</summary>
     public sealed record Target(string Name, string Kind, string Inline, string Command)
@@ -39,9 +39,9 @@ static class Cpu
         Console.Error.WriteLine($"cpu: idle, {IdleSeconds} s …");
         var idle = await Task.WhenAll(targets.Select(t => Server.StartAsync(t.Command, fifo)));
         await Task.Delay(1000);
-        var before = idle.Select(s => Ticks(s.Server)).ToArray();
+        var before = idle.Select(s => RunNs(s.Server)).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
-        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = (Ticks(idle[i].Server) - before[i]) * MicrosPerTick / 1000;
+        for (int i = 0; i < rows.Count; i++) rows[i].IdleCpuMs = SpentNs(before[i], RunNs(idle[i].Server)) / 1e6;
         await Task.WhenAll(idle.Select(s => s.Server.StopAsync()));
 
         foreach (var row in rows)
@@ -122,6 +122,25 @@ static class Cpu
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// CPU time in ns of each thread of the process (the first field of /proc/PID/task/TID/schedstat): exact, where
+    /// utime+stime count whole clock ticks (10 ms). <see cref="SpentNs"/> takes the difference thread by thread.
+    /// </summary>
+    public static Dictionary<string, long> RunNs(Server server)
+    {
+        var found = new Dictionary<string, long>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{server.Process.Id}/task"))
+        {
+            try { found[Path.GetFileName(task)] = long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture); }
+            catch (IOException) { /* the thread ended */ }
+        }
+        return found;
+    }
+
+    /// <summary>CPU ns spent between two <see cref="RunNs"/> readings by the threads alive at the second (a thread that ended in between is missed).</summary>
+    public static long SpentNs(Dictionary<string, long> before, Dictionary<string, long> after) =>
+        after.Sum(t => t.Value - before.GetValueOrDefault(t.Key));
+
     static long ClockTicksPerSecond()
     {
         using var p = Process.Start(new ProcessStartInfo("getconf", ["CLK_TCK"]) { RedirectStandardOutput = true })!;
@@ -143,7 +162,7 @@ static class Cpu
         foreach (var r in rows)
             Line(r.Target.Name, F(r.SequentialUs, "0"), F(r.ConcurrentUs, "0"), F(r.PerEventUs, "0.0"),
                 r.Target.IsAcws ? $"{F(r.FanoutP50Ms, "0.00")} / {F(r.FanoutP99Ms, "0.00")} ms{(r.FanoutMissing > 0 ? $" ({r.FanoutMissing} missing)" : "")}" : "—",
-                $"{F(r.Rss500MiB, "0.0")} MiB", $"{r.IdleCpuMs.ToString("0", CultureInfo.InvariantCulture)} ms", $"{F(r.StartMs, "0.0")} ms");
+                $"{F(r.Rss500MiB, "0.0")} MiB", $"{r.IdleCpuMs.ToString("0.0", CultureInfo.InvariantCulture)} ms", $"{F(r.StartMs, "0.0")} ms");
 
         // The issue's targets, against the first acws row, the echo floor run with the same socket setting, and Python.
         var acws = rows[0];

@@ -21,6 +21,14 @@ if (opt.TryGetValue("stall", out var stallCommand))
     return 0;
 }
 
+// load --quick PHASE --cmd CMD --fifo PATH [--repeat N] [--seconds S] (bench/quick.sh): one measure, repeated.
+if (opt.TryGetValue("quick", out var phase))
+{
+    Console.WriteLine(await Quick.RunAsync(phase, Need("cmd"), Need("fifo"),
+        int.Parse(opt.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), int.Parse(opt.GetValueOrDefault("seconds", "60"), CultureInfo.InvariantCulture)));
+    return 0;
+}
+
 // load --cpu TARGETS --fifo PATH (bench/cpu.sh): CPU time per command, idle CPU, RSS and start-up of each target.
 if (opt.TryGetValue("cpu", out var cpuTargets))
 {

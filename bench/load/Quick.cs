@@ -1,0 +1,79 @@
+using System.Globalization;
+
+/// <summary>
+/// One measure of bench/cpu.sh against one acws, repeated (bench/quick.sh): for trying a change on a busy machine
+/// without the six-target run. Each repetition starts a fresh server. Prints one line per repetition, then the median.
+/// </summary>
+static class Quick
+{
+    public static async Task<string> RunAsync(string phase, string command, string fifo, int repeat, int seconds)
+    {
+        var values = new List<double>();
+        var lines = new List<string>();
+        for (int r = 0; r < repeat; r++)
+        {
+            var server = (await Server.StartAsync(command, fifo)).Server;
+            try
+            {
+                string line = await MeasureAsync(phase, server, fifo, seconds, values);
+                lines.Add($"{phase} #{r + 1}: {line} (load {Load()})");
+                Console.Error.WriteLine(lines[^1]);
+            }
+            finally { await server.StopAsync(); }
+        }
+        lines.Add($"{phase}: median {Stats.Percentile([.. values], 50).ToString("0.0", CultureInfo.InvariantCulture)} of {repeat}, " +
+                  $"min {values.Min().ToString("0.0", CultureInfo.InvariantCulture)}, max {values.Max().ToString("0.0", CultureInfo.InvariantCulture)}");
+        return string.Join('\n', lines);
+    }
+
+    static async Task<string> MeasureAsync(string phase, Server server, string fifo, int seconds, List<double> values)
+    {
+        switch (phase)
+        {
+            case "idle":
+                await Task.Delay(1000);
+                long t0 = Cpu.Ticks(server);
+                var ns0 = Cpu.RunNs(server);
+                await Task.Delay(TimeSpan.FromSeconds(seconds));
+                double ms = (Cpu.Ticks(server) - t0) * Cpu.MicrosPerTick / 1000, exact = Cpu.SpentNs(ns0, Cpu.RunNs(server)) / 1e6;
+                values.Add(exact);
+                return $"{exact:0.0} ms CPU over {seconds} s idle (schedstat; {ms:0} ms in /proc/PID/stat's 10 ms ticks)";
+            case "info":
+            {
+                await using var one = await Ws.ConnectAsync(server.Port, welcome: true);
+                for (int i = 0; i < Cpu.Warmup; i++) await one.RoundTripAsync("server info");
+                long t1 = Cpu.Ticks(server);
+                for (int i = 0; i < Cpu.Sequential; i++) await one.RoundTripAsync("server info");
+                double us = (Cpu.Ticks(server) - t1) * Cpu.MicrosPerTick / Cpu.Sequential;
+                values.Add(us);
+                return $"{us:0} µs CPU per `server info` (1 client × {Cpu.Sequential})";
+            }
+            case "rss":
+            case "fanout":
+            {
+                var many = await Bench.ConnectManyAsync(server.Port, true, Cpu.Many);
+                await Task.Delay(2000);
+                double rss = server.RssMiB();
+                string text = $"RSS {rss:0.0} MiB with {Cpu.Many} idle clients ({Kinds(server)})";
+                if (phase == "rss") values.Add(rss);
+                else
+                {
+                    var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, () => Cpu.Ticks(server) * Cpu.MicrosPerTick);
+                    double p99 = Stats.Percentile(fan, 99);
+                    values.Add(p99);
+                    text += $"; fan-out p50 / p99 {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, {cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
+                }
+                await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
+                return text;
+            }
+            default: throw new ArgumentException($"unknown phase '{phase}': idle, info, rss or fanout");
+        }
+    }
+
+    /// <summary>What the resident memory is: anonymous (heaps, stacks) and file-backed (the binary's pages).</summary>
+    static string Kinds(Server server) => string.Join(", ", File.ReadLines($"/proc/{server.Process.Id}/status")
+        .Where(l => l.StartsWith("RssAnon:") || l.StartsWith("RssFile:") || l.StartsWith("Threads:"))
+        .Select(l => string.Join(' ', l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))));
+
+    static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
