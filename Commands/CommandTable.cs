@@ -24,7 +24,13 @@ public delegate ValueTask<Reply> Handler(Call call);
 /// argument, spacing kept) from which arity is derived;
 /// <see cref="Needs"/> what must hold before it runs; <see cref="Uses"/> the rooms its handler gets.
 /// </summary>
-public sealed record Command(string Words, string Args, Handler Run, Needs Needs, Uses Uses, string Help, string? AliasOf = null)
+/// <remarks>
+/// <see cref="ReadOnly"/>: it only reads what acws holds (parsed files, live state); it is answered on the thread
+/// that received it, with the folder's shared parse of a file instead of a copy, while that file is parsed and
+/// unchanged. Reading, parsing, hashing, HTTP and process work first call <see cref="Files.NonBlocking.Check"/>,
+/// which sends the command to the worker pool instead: a blocked socket thread would hold up every connection it serves.
+/// </remarks>
+public sealed record Command(string Words, string Args, Handler Run, Needs Needs, Uses Uses, string Help, string? AliasOf = null, bool ReadOnly = false)
 {
     public string[] WordList { get; } = Words.Split(' ');
     public int MinArgs { get; } = Args.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(a => a.StartsWith('<'));
@@ -42,14 +48,14 @@ public static class CommandTable
 {
     public static readonly Command[] Rows =
     [
-        new("help",            "", AgentCommands.Help,        Needs.Nothing,   Uses.Nothing,  "lists every command with a one-line description"),
+        new("help",            "", AgentCommands.Help,        Needs.Nothing,   Uses.Nothing,  "lists every command with a one-line description", ReadOnly: true),
         new("shutdown now",    "", AgentCommands.ShutdownNow, Needs.Nothing,   Uses.Shutdown, "stops acws (and any server it started) and closes every connection"),
 
-        new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, Uses.Info,     "shows a summary of the server"),
-        new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, Uses.Nothing,  "shows a summary of the entry_list.ini contents"),
-        new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, Uses.Server,   "shows a summary of configured sessions"),
-        new("server drivers",  "", ServerCommands.Drivers,    Needs.Nothing,   Uses.Server,   "shows a summary of the active drivers on the server"),
-        new("server status",   "", ServerCommands.Status,     Needs.Nothing,   Uses.Server,   "shows whether the AC server is running, its pid and uptime"),
+        new("server info",     "", ServerCommands.Info,       Needs.ServerCfg, Uses.Info,     "shows a summary of the server", ReadOnly: true),
+        new("server entries",  "", ServerCommands.Entries,    Needs.EntryList, Uses.Nothing,  "shows a summary of the entry_list.ini contents", ReadOnly: true),
+        new("server sessions", "", ServerCommands.Sessions,   Needs.ServerCfg, Uses.Server,   "shows a summary of configured sessions", ReadOnly: true),
+        new("server drivers",  "", ServerCommands.Drivers,    Needs.Nothing,   Uses.Server,   "shows a summary of the active drivers on the server", ReadOnly: true),
+        new("server status",   "", ServerCommands.Status,     Needs.Nothing,   Uses.Server,   "shows whether the AC server is running, its pid and uptime", ReadOnly: true),
         new("server start",    "", ServerCommands.Start,      Needs.Nothing,   Uses.Server,   "starts the AC server"),
         new("server stop",     "", ServerCommands.Stop,       Needs.Nothing,   Uses.Server,   "stops the AC server"),
         new("server restart",  "", ServerCommands.Restart,    Needs.Nothing,   Uses.Server,   "stops and starts the AC server"),
@@ -62,16 +68,16 @@ public static class CommandTable
 
         new("grid finish",     "[FILE]",      GridCommands.Finish,  Needs.ServerCfg | Needs.EntryList,  Uses.Folder | Uses.Pending, "sets the pending grid in finishing order of the latest race (or FILE in results/)"),
         new("grid reverse",    "[N] [FILE]",  GridCommands.Reverse, Needs.ServerCfg | Needs.EntryList,  Uses.Folder | Uses.Pending, "sets the pending grid in reverse finishing order (only the top N if given)"),
-        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "shows the pending grid: position and driver"),
-        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "", AliasOf: "grid order"),
+        new("grid order",      "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "shows the pending grid: position and driver", ReadOnly: true),
+        new("grid current",    "",            GridCommands.Order,   Needs.Nothing,                      Uses.Pending, "", AliasOf: "grid order", ReadOnly: true),
         new("grid entries",    "",            GridCommands.Entries, Needs.EntryList,                    Uses.Pending, "shows every entry_list.ini slot with its current and pending position"),
         new("grid save",       "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, Uses.Folder | Uses.Pending | Uses.Log, "writes the pending grid to entry_list.ini (keeps .old and a timestamped copy)"),
         new("grid write",      "",            GridCommands.Save,    Needs.EntryList | Needs.ChangesFiles, Uses.Folder | Uses.Pending | Uses.Log, "", AliasOf: "grid save"),
 
-        new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   Uses.Lobby,    "shows the lobby registration: connected, since, addresses, last answer"),
+        new("lobby info",      "", LobbyCommands.Info,        Needs.Nothing,   Uses.Lobby,    "shows the lobby registration: connected, since, addresses, last answer", ReadOnly: true),
         new("lobby restart",   "", LobbyCommands.Restart,     Needs.ServerCfg, Uses.Lobby,    "registers the server with the lobby again (HTTP GET of the register address)"),
 
-        new("live",            "",                      LiveCommands.Live,    Needs.Nothing, Uses.Server, "shows the live timing table (session, cars by position, gaps) and the UDP plugin link"),
+        new("live",            "",                      LiveCommands.Live,    Needs.Nothing, Uses.Server, "shows the live timing table (session, cars by position, gaps) and the UDP plugin link", ReadOnly: true),
         new("chat all",        "<text…>",               LiveCommands.ChatAll, Needs.Nothing, Uses.Server, "sends a chat message to every driver (the rest of the line)"),
         new("chat",            "<car|driver> <text…>",  LiveCommands.Chat,    Needs.Nothing, Uses.Server, "sends a chat message to one driver: a car id or (part of) a driver name"),
         new("kick",            "<car|driver…>",         LiveCommands.Kick,    Needs.Nothing, Uses.Server, "kicks a driver off the server: a car id or (part of) a driver name"),
@@ -82,7 +88,7 @@ public static class CommandTable
         new("server plugin enable", "", LiveCommands.Enable, Needs.ServerCfg, Uses.Folder | Uses.Pending,
             "sets UDP_PLUGIN_LOCAL_PORT and UDP_PLUGIN_ADDRESS to free loopback ports (pending until 'server configuration write')"),
 
-        new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   Uses.Tracker,  "shows whether stracker is running, its pid and since when"),
+        new("tracker status",  "", TrackerCommands.Status,    Needs.Nothing,   Uses.Tracker,  "shows whether stracker is running, its pid and since when", ReadOnly: true),
         new("tracker start",   "", TrackerCommands.Start,     Needs.Nothing,   Uses.Tracker | Uses.Server, "starts stracker"),
         new("tracker stop",    "", TrackerCommands.Stop,      Needs.Nothing,   Uses.Tracker,  "stops stracker"),
         new("tracker restart", "", TrackerCommands.Restart,   Needs.Nothing,   Uses.Tracker | Uses.Server, "stops and starts stracker"),

@@ -33,7 +33,7 @@ public static class Dispatcher
     public static async ValueTask<Reply> RunAsync(string line, Rooms rooms) => (await RunAsync(line, rooms, inline: false))!;
 
     /// <summary>
-    /// The reply, when the command can be answered on this thread without blocking (<see cref="InlineCommands"/>);
+    /// The reply, when the command can be answered on this thread without blocking (a <see cref="Command.ReadOnly"/> row);
     /// null when it must run on the worker pool. Only read-only rows run inline, so running one again is harmless.
     /// </summary>
     public static ValueTask<Reply?> TryRunInlineAsync(string line, Rooms rooms)
@@ -58,7 +58,7 @@ public static class Dispatcher
         var args = words[row.WordList.Length..];
         if (args.Length < row.MinArgs || args.Length > row.MaxArgs)
             return Reply.Fail($"wrong number of arguments for '{row.Words}': usage '{row.Usage}'");
-        if (inline && !InlineCommands.Allows(row)) return null;
+        if (inline && !row.ReadOnly) return null;
         if (row.TakesRest) args = [.. args[..(row.MinArgs - 1)], RestOf(line, row.WordList.Length + row.MinArgs - 1)];
 
         var call = new Call(args, NextStartNote: row.Needs.HasFlag(Needs.ChangesFiles) && rooms.Server.IsRunning ? NextStart : null)
@@ -67,7 +67,7 @@ public static class Dispatcher
             Declared = row.Uses,
         };
         // Read-only rows get the folder's shared parse, the others a copy of their own to edit.
-        Func<string, (IniDocument?, string?)> load = InlineCommands.Allows(row) ? rooms.Folder.Peek : rooms.Folder.Load;
+        Func<string, (IniDocument?, string?)> load = row.ReadOnly ? rooms.Folder.Peek : rooms.Folder.Load;
         if (row.Needs.HasFlag(Needs.ServerCfg))
         {
             var (ini, error) = load(ServerFolder.ServerCfg);

@@ -2,7 +2,7 @@ namespace AcWs.Files;
 
 /// <summary>
 /// Marks a thread that must not block (the socket engine's thread while it answers a command inline, see
-/// <c>Commands.InlineCommands</c>): reading or parsing a file calls <see cref="Check"/> first, which throws
+/// a read-only command, <c>Commands.Command.ReadOnly</c>): reading or parsing a file calls <see cref="Check"/> first, which throws
 /// <see cref="WouldBlockException"/> there, so the command is run again where blocking is allowed.
 /// </summary>
 public static class NonBlocking

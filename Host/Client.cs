@@ -11,7 +11,7 @@ namespace AcWs.Host;
 /// One WebSocket connection. Replies and pushed events go through its own bounded <see cref="Outbox"/>, so a slow or
 /// dead client never blocks another client or the agent: when it holds more than <see cref="Outbox.MaxBytes"/> not
 /// yet sent (or too many frames) the client is dropped. Commands that only read memory are answered on the thread
-/// that received them; the others run on the worker pool (<see cref="InlineCommands"/>, <see cref="Workers"/>).
+/// that received them; the others run on the worker pool (<see cref="Command.ReadOnly"/>, <see cref="Workers"/>).
 /// </summary>
 public sealed class Client
 {

@@ -5,7 +5,7 @@ namespace AcWs.Runtime;
 /// to the thread pool unless <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>; that hand-over costs more CPU
 /// than answering a command (bench/cpu.sh). The runtime reads the variable once, when the first socket is used, and
 /// has no other switch for it, so acws sets it for itself at start-up unless it is already set (<c>=0</c> turns it off).
-/// Continuations then run on the epoll thread: see <see cref="Commands.InlineCommands"/> for what may run there.
+/// Continuations then run on the epoll thread: see <c>Commands.Command.ReadOnly</c> for what may run there.
 /// </summary>
 public static class SocketSettings
 {
