@@ -33,7 +33,7 @@ public sealed record Reply
     public static Reply FailEvent(string msg) => new() { Error = new ErrorBody(msg, Event: true) };
 
     public byte[] ToUtf8() => Serialized is { } kept && ReferenceEquals(kept.Of, Data) && Then is null && Error is null
-        ? kept.Bytes : JsonSerializer.SerializeToUtf8Bytes(this, WireJson.Readable.Reply);
+        ? kept.Bytes : WireJson.ToUtf8(this);
 
     /// <summary>
     /// This reply as a pushed frame: its own keys, plus <c>"event":true</c> and <c>"topic"</c> inside <c>data</c>
@@ -44,8 +44,8 @@ public sealed record Reply
     {
         if (Data is null) return (this with { Error = Error! with { Event = true, Topic = topic } }).ToUtf8();
         // Data serialises to a compact JSON object, so the marker goes in before its closing brace.
-        byte[] data = JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), WireJson.Readable);
-        string marker = (data.Length > 2 ? "," : "") + "\"event\":true,\"topic\":" + JsonSerializer.Serialize(topic, WireJson.Readable.String);
+        byte[] data = WireJson.ToUtf8(w => WireJson.Write(w, Data));
+        string marker = (data.Length > 2 ? "," : "") + "\"event\":true,\"topic\":" + System.Text.Encoding.UTF8.GetString(WireJson.ToUtf8(w => w.WriteStringValue(topic)));
         return [.. "{\"data\":"u8, .. data.AsSpan(0, data.Length - 1), .. System.Text.Encoding.UTF8.GetBytes(marker), .. "}}"u8];
     }
 
@@ -56,7 +56,7 @@ public sealed record Reply
     public static byte[] Event(string topic, IWireData payload, bool underEvent)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Readable.Options.Encoder }))
+        using (var w = WireJson.Writer(buffer))
         {
             w.WriteStartObject();
             w.WriteStartObject("data");
@@ -66,7 +66,7 @@ public sealed record Reply
                 w.WriteStartObject();
                 w.WritePropertyName("event");
             }
-            JsonSerializer.Serialize(w, payload, payload.GetType(), WireJson.Readable);
+            WireJson.Write(w, payload);
             if (underEvent) w.WriteEndObject();
             w.WriteBoolean("event", true);
             w.WriteString("topic", topic);
@@ -75,7 +75,7 @@ public sealed record Reply
         }
         return buffer.WrittenSpan.ToArray();
     }
-    public string ToJson() => JsonSerializer.Serialize(this, WireJson.Readable.Reply);
+    public string ToJson() => System.Text.Encoding.UTF8.GetString(ToUtf8());
 }
 
 /// <summary>

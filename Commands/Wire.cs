@@ -185,8 +185,10 @@ public sealed record GridSaveData(string Msg, string? Note = null) : IWireData;
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(Reply))]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    // Written, never read: only the generated writers, no property metadata (see WireJson.Write.cs).
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(MsgData))]
 [JsonSerializable(typeof(WelcomeData))]
@@ -219,16 +221,4 @@ public sealed record GridSaveData(string Msg, string? Note = null) : IWireData;
 [JsonSerializable(typeof(CarEvent))]
 [JsonSerializable(typeof(LiveSessionEvent))]
 [JsonSerializable(typeof(CarInfoData))]
-public sealed partial class WireJson : JsonSerializerContext
-{
-    /// <summary>
-    /// The context replies use: like <see cref="Default"/>, but quotes and accents stay as they are
-    /// (<c>'server infp'</c>, not <c>\u0027server infp\u0027</c>). Replies are JSON for programs, never inlined into HTML.
-    /// </summary>
-    // Built on first use: static initialisers across the generated partial files run in no fixed order.
-    public static WireJson Readable => readable ??= new(new JsonSerializerOptions(Default.Options)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-    static WireJson? readable;
-}
+public sealed partial class WireJson : JsonSerializerContext;

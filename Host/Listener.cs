@@ -114,7 +114,7 @@ public sealed class Listener : IAsyncDisposable
             WebConsole.AddSecurityHeaders(request, response);
             if (path == "/health" && request.HttpMethod is "GET" or "HEAD")
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(new HealthData("ok", Agent.Version), WireJson.Readable.HealthData);
+                var body = WireJson.ToUtf8(new HealthData("ok", Agent.Version), WireJson.Default.HealthData);
                 Respond(response, 200, "application/json", body, head: request.HttpMethod == "HEAD");
                 return;
             }

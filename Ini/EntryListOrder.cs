@@ -13,16 +13,21 @@ public static class EntryListOrder
     public static IniDocument Reordered(IniDocument ini, IReadOnlyList<string> order)
     {
         var (prefix, blocks) = ini.SectionBlocks();
-        var carBlocks = blocks.Select((b, i) => (b.Section, Lines: b.Lines, At: i)).Where(b => IsCar(b.Section)).ToList();
-
-        var names = carBlocks.Select(b => b.Section).ToList();
+        // Loops rather than LINQ over the block tuples: each tuple shape costs LINQ's iterators anew in the binary.
+        var names = new List<string>();
+        var byName = new Dictionary<string, List<IniLine>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (section, lines) in blocks)
+        {
+            if (!IsCar(section)) continue;
+            names.Add(section);
+            byName.TryAdd(section, lines);
+        }
         var duplicate = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidOperationException($"{ini.Name} has [{duplicate.Key}] more than once; fix the file first");
         if (order.Count != names.Count || !order.Order(StringComparer.OrdinalIgnoreCase).SequenceEqual(names.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase))
             throw new InvalidOperationException($"the grid does not list exactly the car sections of {ini.Name}");
 
-        var byName = carBlocks.ToDictionary(b => b.Section, b => b.Lines, StringComparer.OrdinalIgnoreCase);
         var result = new List<IniLine>(prefix);
         int car = 0;
         for (int i = 0; i < blocks.Count; i++)
@@ -30,7 +35,7 @@ public static class EntryListOrder
             if (!IsCar(blocks[i].Section)) { result.AddRange(blocks[i].Lines); continue; }
             var (place, placeGap) = SplitTrailingBlanks(blocks[i].Lines);
             var (moving, _) = SplitTrailingBlanks(byName[order[car]]);
-            string number = carBlocks[car].Section[4..];
+            string number = names[car][4..];
             car++;
             for (int j = 0; j < moving.Count; j++)
             {

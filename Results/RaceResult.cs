@@ -131,6 +131,8 @@ public sealed record RaceResult(
     PropertyNameCaseInsensitive = true,
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    // Read, never written: no generated writers.
+    GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(RaceResult))]
 public sealed partial class ResultsJson : JsonSerializerContext;

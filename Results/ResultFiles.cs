@@ -113,20 +113,37 @@ public static class ResultFiles
     {
         string dir = folder.PathOf(ServerFolder.ResultsDir);
         if (!Directory.Exists(dir)) return (null, null, $"{ServerFolder.ResultsDir}/ not found in {folder.Root}");
-        var files = new DirectoryInfo(dir).GetFiles("*.json")
-            .Where(f => PosixFile.IsRegularFile(f.FullName))
-            .Select(f => (File: f, Info: NameInfo(f.Name)))
-            .OrderByDescending(f => f.Info?.When ?? DateTime.MinValue)
-            .ThenByDescending(f => f.File.LastWriteTimeUtc)
-            .ToList();
-        foreach (var (file, info) in files)
+        var files = new List<Candidate>();
+        foreach (var f in new DirectoryInfo(dir).GetFiles("*.json"))
+            if (PosixFile.IsRegularFile(f.FullName)) files.Add(new(f, files.Count));
+        files.Sort(Candidate.NewestFirst);
+        foreach (var candidate in files)
         {
+            var info = candidate.Info;
             if (info is { Type: not RaceResult.Race }) continue;
-            string relative = ServerFolder.ResultsDir + "/" + file.Name;
+            string relative = ServerFolder.ResultsDir + "/" + candidate.File.Name;
             var (race, error) = ReadRace(folder, relative);
             if (race is not null) return (relative, race, null);
             if (info is not null) return (null, null, error);
         }
         return (null, null, $"no race results in {ServerFolder.ResultsDir}/ (looked at {files.Count} .json files)");
+    }
+
+    // A class and a hand-written sort rather than LINQ over tuples: each tuple shape instantiates LINQ's iterators and
+    // sorters anew, about 40 KB of binary for this one query.
+    sealed class Candidate(FileInfo file, int index)
+    {
+        readonly int index = index;
+        public FileInfo File { get; } = file;
+        public (DateTime When, string Type)? Info { get; } = NameInfo(file.Name);
+        DateTime When => Info?.When ?? DateTime.MinValue;
+
+        /// <summary>By the date-time in the name, then the modification time, newest first; ties keep the folder's order.</summary>
+        public static int NewestFirst(Candidate a, Candidate b)
+        {
+            int c = b.When.CompareTo(a.When);
+            if (c == 0) c = b.File.LastWriteTimeUtc.CompareTo(a.File.LastWriteTimeUtc);
+            return c != 0 ? c : a.index.CompareTo(b.index);
+        }
     }
 }
