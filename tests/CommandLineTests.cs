@@ -247,7 +247,8 @@ public class CommandLineTests
         // acws's stdout goes into a pipe whose reader never reads: it fills after 64 KiB of log.
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"dotnet \"{AgentProcess.AgentDll}\" --dir \"{folder.Root}\" --port {port} | sleep 120");
+        string stderr = Path.Combine(folder.Root, "acws.stderr");
+        psi.ArgumentList.Add($"dotnet \"{AgentProcess.AgentDll}\" --dir \"{folder.Root}\" --port {port} 2>\"{stderr}\" | sleep 120");
         using var shell = Process.Start(psi)!;
         try
         {
@@ -257,7 +258,11 @@ public class CommandLineTests
             while (true)
             {
                 try { if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).IsSuccessStatusCode) break; }
-                catch (HttpRequestException) when (DateTime.UtcNow < until) { await Task.Delay(50); }
+                catch (HttpRequestException e)
+                {
+                    if (DateTime.UtcNow > until) throw new TimeoutException("acws never answered /health; its stderr: " + File.ReadAllText(stderr), e);
+                    await Task.Delay(50);
+                }
             }
             await using var ws = await WsClient.ConnectAsync(port);
             // Each command logs a line of about 80 bytes: 2,000 of them are well past the pipe's 64 KiB.
