@@ -78,18 +78,20 @@ public class PluginLinkTests
         await Assert.That((Num(plugin, "received"), Num(plugin, "malformed"), Num(plugin, "foreign"))).IsEqualTo((11L, 0L, 0L));
     }
 
+    /// <summary>An AssettoServer that, once told (the file "go"), prints a lap line and then a join line.</summary>
+    const string LapThenJoin = """
+        echo '[07:12:20 INF] AssettoServer 0.0.0-alpha.0'
+        echo '[07:12:22 INF] Server startup completed'
+        while [ ! -f go ]; do sleep 0.05; done
+        echo '[07:12:30 INF] Lap completed by FakeDriver, 0 cuts, laptime 01:35.1230'
+        echo '[07:12:31 INF] OtherDriver (76561198000000002, 1 (abarth500-0_white_scorpion)) has connected'
+        exec sleep 3600
+        """;
+
     [Test]
     public async Task With_a_link_the_log_lap_lines_of_AssettoServer_are_not_pushed_a_second_time()
     {
-        // An AssettoServer that, once told (the file "go"), prints a lap line and then a join line.
-        await using var rig = await PluginRig.StartAsync(script: """
-            echo '[07:12:20 INF] AssettoServer 0.0.0-alpha.0'
-            echo '[07:12:22 INF] Server startup completed'
-            while [ ! -f go ]; do sleep 0.05; done
-            echo '[07:12:30 INF] Lap completed by FakeDriver, 0 cuts, laptime 01:35.1230'
-            echo '[07:12:31 INF] OtherDriver (76561198000000002, 1 (abarth500-0_white_scorpion)) has connected'
-            exec sleep 3600
-            """);
+        await using var rig = await PluginRig.StartAsync(script: LapThenJoin);
         // The server speaks on the link first (as AssettoServer with its legacy plugin interface does at start).
         await rig.SendAsync(new PluginMessage.Version(4));
         await rig.LiveWhenAsync(live => Num(live.GetProperty("plugin"), "received") > 0);
@@ -107,13 +109,7 @@ public class PluginLinkTests
     public async Task A_link_the_server_never_speaks_on_leaves_the_log_laps_pushed()
     {
         // AssettoServer without EnableLegacyPluginInterface: the keys are set, the link is open, nothing comes on it.
-        await using var rig = await PluginRig.StartAsync(script: """
-            echo '[07:12:20 INF] AssettoServer 0.0.0-alpha.0'
-            echo '[07:12:22 INF] Server startup completed'
-            while [ ! -f go ]; do sleep 0.05; done
-            echo '[07:12:30 INF] Lap completed by FakeDriver, 0 cuts, laptime 01:35.1230'
-            exec sleep 3600
-            """);
+        await using var rig = await PluginRig.StartAsync(script: LapThenJoin);
         File.WriteAllText(Path.Combine(rig.Folder.Root, "go"), "");
         var lap = await rig.EventAsync("lap");
         await Assert.That(lap.GetProperty("time_ms").GetInt32()).IsEqualTo(95_123);
