@@ -112,7 +112,9 @@ public sealed class Browser : IAsyncDisposable
     public async Task Click(string css)
     {
         await WaitFor($"a clickable {css}", "const e = document.querySelector(arguments[0]); return !!e && !e.disabled && e.offsetParent !== null;", css);
-        await Call(HttpMethod.Post, S($"element/{await Find(css)}/click"));
+        // The element's own click, not a pointer at its coordinates: cards above it grow as drivers join and laps
+        // come in, and a layout that moves between aiming and clicking would click beside it.
+        await Script("document.querySelector(arguments[0]).click();", css);
     }
 
     /// <summary>Replaces the text of an input by typing <paramref name="text"/> into it.</summary>
