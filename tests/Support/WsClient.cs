@@ -37,6 +37,26 @@ public sealed class WsClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sends a command and returns its reply and the first pushed frame that satisfies <paramref name="push"/>, in
+    /// whichever order they come (a push that <see cref="AskAsync"/> would skip while waiting for the reply is kept).
+    /// </summary>
+    public async Task<(JsonElement Reply, JsonElement Push)> AskAndAwaitAsync(string command, Func<JsonElement, bool> push, TimeSpan timeout)
+    {
+        await SendAsync(command);
+        JsonElement? reply = null, pushed = null;
+        var deadline = DateTime.UtcNow + timeout;
+        while (reply is null || pushed is null)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException($"'{command}': reply {(reply is null ? "missing" : "came")}, push {(pushed is null ? "missing" : "came")}");
+            var frame = await ReceiveAsync(left);
+            if (!IsPush(frame)) reply ??= frame;
+            else if (pushed is null && push(frame)) pushed = frame;
+        }
+        return (reply.Value, pushed.Value);
+    }
+
+    /// <summary>
     /// Frames the agent pushes on its own (what acServer printed, a crash, another client's change): every one is
     /// marked <c>"event":true</c> inside its <c>data</c> or <c>error</c>; a reply never is.
     /// </summary>
