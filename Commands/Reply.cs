@@ -45,36 +45,33 @@ public sealed record Reply
         if (Data is null) return (this with { Error = Error! with { Event = true, Topic = topic } }).ToUtf8();
         // Data serialises to a compact JSON object, so the marker goes in before its closing brace.
         byte[] data = WireJson.ToUtf8(w => WireJson.Write(w, Data));
-        string marker = (data.Length > 2 ? "," : "") + "\"event\":true,\"topic\":" + System.Text.Encoding.UTF8.GetString(WireJson.ToUtf8(w => w.WriteStringValue(topic)));
-        return [.. "{\"data\":"u8, .. data.AsSpan(0, data.Length - 1), .. System.Text.Encoding.UTF8.GetBytes(marker), .. "}}"u8];
+        ReadOnlySpan<byte> comma = data.Length > 2 ? ","u8 : ""u8;
+        return [.. "{\"data\":"u8, .. data.AsSpan(0, data.Length - 1), .. comma, .. "\"event\":true,\"topic\":"u8,
+            .. WireJson.ToUtf8(w => w.WriteStringValue(topic)), .. "}}"u8];
     }
 
     /// <summary>
     /// The one envelope of a pushed event: <c>{"data":{"TOPIC":BODY,"event":true,"topic":"TOPIC"}}</c>, where BODY is
     /// <c>{"event":PAYLOAD}</c> (the original's server, session and lobby events) or the payload itself (its driver events).
     /// </summary>
-    public static byte[] Event(string topic, IWireData payload, bool underEvent)
+    public static byte[] Event(string topic, IWireData payload, bool underEvent) => WireJson.ToUtf8(w =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = WireJson.Writer(buffer))
+        w.WriteStartObject();
+        w.WriteStartObject("data");
+        w.WritePropertyName(topic);
+        if (underEvent)
         {
             w.WriteStartObject();
-            w.WriteStartObject("data");
-            w.WritePropertyName(topic);
-            if (underEvent)
-            {
-                w.WriteStartObject();
-                w.WritePropertyName("event");
-            }
-            WireJson.Write(w, payload);
-            if (underEvent) w.WriteEndObject();
-            w.WriteBoolean("event", true);
-            w.WriteString("topic", topic);
-            w.WriteEndObject();
-            w.WriteEndObject();
+            w.WritePropertyName("event");
         }
-        return buffer.WrittenSpan.ToArray();
-    }
+        WireJson.Write(w, payload);
+        if (underEvent) w.WriteEndObject();
+        w.WriteBoolean("event", true);
+        w.WriteString("topic", topic);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
+
     public string ToJson() => System.Text.Encoding.UTF8.GetString(ToUtf8());
 }
 
