@@ -104,7 +104,7 @@ public static class ConfigCommands
         : [new("NAME", ServerConfig.DefaultName(section)), new("TIME", "10"), new("IS_OPEN", "1")];
 
     /// <summary>Pending edits made on an older file are dropped, never written over the new one or kept half-true.</summary>
-    static string DroppedMsg(string dropped) => $"{Cfg} changed on disk, so it was re-read and the pending edits were dropped: {dropped}";
+    internal static string DroppedMsg(string dropped) => $"{Cfg} changed on disk, so it was re-read and the pending edits were dropped: {dropped}";
 
     public static ValueTask<Reply> Show(Call call)
     {

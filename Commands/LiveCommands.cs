@@ -147,7 +147,7 @@ public static class LiveCommands
         });
         if (error is not null) return ValueTask.FromResult(Reply.Fail(error));
         string note = "pending: send 'server configuration write' to save; it takes effect at the next server start"
-            + (dropped is null ? "" : $" ({ServerFolder.ServerCfg} changed on disk, so the earlier pending edits were dropped: {dropped})");
+            + (dropped is null ? "" : $" ({ConfigCommands.DroppedMsg(dropped)})");
         return ValueTask.FromResult(Reply.Ok(new MsgData(msg, note)));
     }
 
