@@ -33,9 +33,8 @@ public sealed class PluginRig : IAsyncDisposable
         // Nothing listens on a privileged port, so the check for a server acws did not start never finds one here,
         // while the free ports StandInFolder picked may be handed to another test's listener meanwhile.
         foreach (var key in new[] { "TCP_PORT", "UDP_PORT", "HTTP_PORT" }) ini.Set("SERVER", key, "1");
-        ini.Set("SERVER", "UDP_PLUGIN_LOCAL_PORT", LocalPort.ToString());
-        ini.Set("SERVER", "UDP_PLUGIN_ADDRESS", $"127.0.0.1:{AddressPort}");
         File.WriteAllBytes(Folder.Cfg("server_cfg.ini"), ini.ToBytes());
+        Folder.UsePluginPorts(LocalPort, AddressPort);
     }
 
     /// <param name="script">The server's shell script: by default it only sleeps.</param>
