@@ -89,7 +89,7 @@ static class Cpu
             row.Rss500MiB = server.RssMiB();
             if (t.IsAcws)
             {
-                var (ms, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Events, () => Ticks(server) * MicrosPerTick);
+                var (ms, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Events, () => RunNs(server).Values.Sum() / 1000.0);
                 (row.FanoutP50Ms, row.FanoutP99Ms, row.FanoutMissing) = (Stats.Percentile(ms, 50), Stats.Percentile(ms, 99), missing);
                 row.PerEventUs = cpuUs / (Events * Many);
             }
@@ -106,11 +106,12 @@ static class Cpu
         finally { await server.StopAsync(); }
     }
 
-    static async Task<double> PerMessageAsync(Server server, int messages, Func<Task> work)
+    /// <summary>CPU µs per message of <paramref name="work"/>, from schedstat (exact; utime+stime count 10 ms ticks).</summary>
+    public static async Task<double> PerMessageAsync(Server server, int messages, Func<Task> work)
     {
-        long t0 = Ticks(server);
+        var before = RunNs(server);
         await work();
-        return (Ticks(server) - t0) * MicrosPerTick / messages;
+        return SpentNs(before, RunNs(server)) / 1000.0 / messages;
     }
 
     /// <summary>utime + stime of the process (not its children), in clock ticks: fields 14 and 15 of /proc/PID/stat.</summary>

@@ -39,12 +39,14 @@ static class Quick
                 values.Add(exact);
                 return $"{exact:0.0} ms CPU over {seconds} s idle (schedstat; {ms:0} ms in /proc/PID/stat's 10 ms ticks)";
             case "info":
+            case "floor": // the echo floor: the same loop against bench/echo, which sends no welcome frame
             {
-                await using var one = await Ws.ConnectAsync(server.Port, welcome: true);
+                await using var one = await Ws.ConnectAsync(server.Port, welcome: phase == "info");
                 for (int i = 0; i < Cpu.Warmup; i++) await one.RoundTripAsync("server info");
-                long t1 = Cpu.Ticks(server);
-                for (int i = 0; i < Cpu.Sequential; i++) await one.RoundTripAsync("server info");
-                double us = (Cpu.Ticks(server) - t1) * Cpu.MicrosPerTick / Cpu.Sequential;
+                double us = await Cpu.PerMessageAsync(server, Cpu.Sequential, async () =>
+                {
+                    for (int i = 0; i < Cpu.Sequential; i++) await one.RoundTripAsync("server info");
+                });
                 values.Add(us);
                 return $"{us:0} µs CPU per `server info` (1 client × {Cpu.Sequential})";
             }
@@ -58,7 +60,7 @@ static class Quick
                 if (phase == "rss") values.Add(rss);
                 else
                 {
-                    var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, () => Cpu.Ticks(server) * Cpu.MicrosPerTick);
+                    var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0);
                     double p99 = Stats.Percentile(fan, 99);
                     values.Add(p99);
                     text += $"; fan-out p50 / p99 {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, {cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
@@ -66,7 +68,7 @@ static class Quick
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
                 return text;
             }
-            default: throw new ArgumentException($"unknown phase '{phase}': idle, info, rss or fanout");
+            default: throw new ArgumentException($"unknown phase '{phase}': idle, info, floor, rss or fanout");
         }
     }
 
