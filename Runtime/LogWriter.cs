@@ -31,7 +31,7 @@ public sealed class LogWriter(TextWriter output)
             Interlocked.Increment(ref dropped);
             return;
         }
-        lines.Enqueue($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {Escape(line)}");
+        lines.Enqueue($"{Stamp()} {Escape(line)}");
         if (Interlocked.CompareExchange(ref scheduled, 1, 0) == 0) _ = WriteSoonAsync();
     }
 
@@ -56,6 +56,21 @@ public sealed class LogWriter(TextWriter output)
         [.. Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(char.IsControl),
          '\u200E', '\u200F', '\u2028', '\u2029', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069']);
 
+    /// <summary>The local time to the second, formatted once per second rather than once per line.</summary>
+    static string Stamp()
+    {
+        var now = DateTime.Now;
+        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        var last = lastStamp;
+        if (last is not null && last.Second == second) return last.Text;
+        var made = new StampText(second, now.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        lastStamp = made;
+        return made.Text;
+    }
+
+    sealed record StampText(long Second, string Text);
+    static volatile StampText? lastStamp;
+
     async Task WriteSoonAsync()
     {
         await Task.Delay(Batch).ConfigureAwait(false);
@@ -68,6 +83,10 @@ public sealed class LogWriter(TextWriter output)
         }
     }
 
+    /// <summary>
+    /// Writes the queued lines as one text (stdout autoflushes each write: one system call a batch, not one a line),
+    /// in pieces of at most <see cref="MaxWriteChars"/>.
+    /// </summary>
     void WriteQueued()
     {
         lock (writing)
@@ -76,17 +95,31 @@ public sealed class LogWriter(TextWriter output)
             {
                 Interlocked.Decrement(ref queued);
                 if (broken) continue;
-                try
-                {
-                    if (Interlocked.Exchange(ref dropped, 0) is int lost and > 0)
-                        output.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} ({lost} log lines dropped: stdout was not being read)");
-                    output.WriteLine(line);
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException) { broken = true; /* stdout is gone: nothing to log to */ }
+                if (Interlocked.Exchange(ref dropped, 0) is int lost and > 0)
+                    batch.Append(Stamp()).Append(" (").Append(lost).Append(" log lines dropped: stdout was not being read)").Append(Environment.NewLine);
+                batch.Append(line).Append(Environment.NewLine);
+                if (batch.Length >= MaxWriteChars) Flush();
             }
-            try { if (!broken) output.Flush(); }
-            catch (Exception e) when (e is IOException or ObjectDisposedException) { broken = true; }
+            Flush();
         }
+    }
+
+    const int MaxWriteChars = 32 * 1024;
+    readonly StringBuilder batch = new();
+
+    void Flush()
+    {
+        try
+        {
+            if (!broken && batch.Length > 0)
+            {
+                output.Write(batch.ToString());
+                output.Flush();
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { broken = true; /* stdout is gone: nothing to log to */ }
+        batch.Clear();
+        if (batch.Capacity > 4 * MaxWriteChars) batch.Capacity = MaxWriteChars;
     }
 
     /// <summary>Writes what is queued (waiting at most <paramref name="limit"/>) and stops taking lines.</summary>
