@@ -14,6 +14,7 @@ public static class ServerCommands
     static readonly KeptBy<Dictionary<string, SessionView>> sessionViews = new(SessionViews);
     static readonly KeptBy<(Dictionary<string, EntryView>, string?)> entriesBySlot = new((ini, _) => EntriesBySlot(ini));
     static readonly KeptBy<Dictionary<string, EntryView>> entriesBySection = new((ini, _) => EntriesBySection(ini));
+    static readonly KeptBy<PluginKeys> pluginKeys = new((ini, _) => PluginKeys.Of(ini));
 
     /// <summary><paramref name="call"/>'s server_cfg.ini is the folder's shared parse (the row is read-only), so what is derived from it is kept.</summary>
     public static ValueTask<Reply> Info(Call call) =>
@@ -49,8 +50,8 @@ public static class ServerCommands
             EntriesError: entriesError,
             // Which server runs, once its first lines said so; AssettoServer's own settings file.
             Kind: status.Running ? output.Kind : null,
-            ExtraCfg: ExtraCfg.Read(call.Folder.PathOf(ExtraCfg.Relative)) is var (present, udp) ? new ExtraCfgView(present, udp) : null,
-            Plugin: ServerPluginView.Of(PluginKeys.Of(serverCfg), server.Plugin));
+            ExtraCfg: ExtraCfg.Read(call.Folder) is var (present, udp) ? new ExtraCfgView(present, udp) : null,
+            Plugin: ServerPluginView.Of(shared ? pluginKeys.Of(serverCfg) : PluginKeys.Of(serverCfg), server.Plugin));
     }
 
     /// <summary>entry_list.ini's slots keyed by slot number ("0" for CAR_0), as the original's <c>server info</c> has them.</summary>

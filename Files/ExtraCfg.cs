@@ -14,24 +14,37 @@ public static class ExtraCfg
     const string Key = "EnableLegacyPluginInterface";
     const int MaxBytes = 1024 * 1024;
 
-    /// <summary>What was read from each path, kept while its stamp stays the same (one stat per call).</summary>
-    static readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, (bool, bool?) Read)> kept = new();
+    /// <summary>What was read from each folder's file, kept while its stamp stays the same (see <see cref="ServerFolder.Checked"/>).</summary>
+    static readonly ConcurrentDictionary<string, (FileStamp? Stamp, long ReadAtNs, (bool, bool?) Read, ServerFolder.Checked? Checked)> kept = new();
 
     /// <summary>
     /// (present, the key's value or null when it is missing, not true/false, or the file cannot be read). Read
-    /// again only when the file's stamp changed, so <c>server info</c> stays on the socket thread (see NonBlocking).
+    /// again only when the file's stamp changed, so <c>server info</c> stays on the socket thread (see NonBlocking);
+    /// looked at again only when the folder's watch saw a change, or a second later.
     /// </summary>
-    public static (bool Present, bool? UdpPlugin) Read(string path)
+    public static (bool Present, bool? UdpPlugin) Read(ServerFolder folder)
     {
-        FileStamp stamp;
-        try { stamp = PosixFile.StampOf(path); }
-        catch (FileNotFoundException) { return (false, null); }
+        string path = folder.PathOf(Relative);
+        bool known = kept.TryGetValue(path, out var hit);
+        if (known && folder.Unchanged(hit.Checked)) return hit.Read;
+        var before = folder.BeforeLooking();
+        FileStamp? stamp;
+        try { stamp = PosixFile.StampIfPresent(path); }
         catch (IOException) { return (true, null); }
-        if (kept.TryGetValue(path, out var hit) && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs)) return hit.Read;
+        if (stamp is not { } found)
+        {
+            kept[path] = (null, 0, (false, null), folder.Vouched(before, Relative, settled: true));
+            return (false, null);
+        }
+        if (known && hit.Stamp == found && PosixFile.Settled(found, hit.ReadAtNs))
+        {
+            kept[path] = hit with { Checked = folder.Vouched(before, Relative, settled: true) };
+            return hit.Read;
+        }
         NonBlocking.Check($"reading {Relative}");
         long readAt = PosixFile.UnixNs(DateTime.UtcNow);
         var read = ReadNow(path);
-        kept[path] = (stamp, readAt, read);
+        kept[path] = (found, readAt, read, folder.Vouched(before, Relative, PosixFile.Settled(found, readAt)));
         return read;
     }
 

@@ -24,8 +24,8 @@ public static class PosixFile
     static readonly int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
     const int StatSize = 256;
     const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
-    const int TypeMask = 0xF000, Regular = 0x8000;
-    const int NoSuchFile = 2;
+    const int TypeMask = 0xF000, Regular = 0x8000, Link = 0xA000;
+    const int NoSuchFile = 2, NotAFolder = 20;
 
     [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
     static extern int Stat(byte[] path, [Out] byte[] buffer);
@@ -75,17 +75,35 @@ public static class PosixFile
     }
 
     /// <summary>The stamp of the file at <paramref name="path"/> (links followed); throws FileNotFoundException or IOException.</summary>
-    public static FileStamp StampOf(string path)
+    public static FileStamp StampOf(string path) =>
+        StampIfPresent(path) ?? throw new FileNotFoundException(new Win32Exception(NoSuchFile).Message, path);
+
+    /// <summary>
+    /// The stamp of the file at <paramref name="path"/>, or null when there is none (no such file or folder);
+    /// throws IOException when it cannot be looked at. No exception for a missing file: a read-only command asks
+    /// this on every call for a file that is often absent (<c>extra_cfg.yml</c>), and a throw costs more than the stat.
+    /// </summary>
+    public static FileStamp? StampIfPresent(string path)
     {
         if (!linuxStat)
         {
             var info = new FileInfo(path);
-            if (!info.Exists) throw new FileNotFoundException("not found", path);
-            return new(info.Length, UnixNs(info.LastWriteTimeUtc), 0, 0);
+            return info.Exists ? new(info.Length, UnixNs(info.LastWriteTimeUtc), 0, 0) : null;
         }
         var buffer = new byte[StatSize];
-        if (Stat(CString(path), buffer) != 0) throw Failed("stat", path);
-        return StampOf(buffer);
+        if (Stat(CString(path), buffer) == 0) return StampOf(buffer);
+        return Marshal.GetLastPInvokeError() is NoSuchFile or NotAFolder ? null : throw Failed("stat", path);
+    }
+
+    [DllImport("libc", EntryPoint = "lstat", SetLastError = true)]
+    static extern int Lstat(byte[] path, [Out] byte[] buffer);
+
+    /// <summary>Whether <paramref name="path"/> itself is a symbolic link (false when there is nothing there).</summary>
+    public static bool IsLink(string path)
+    {
+        if (!linuxStat) return File.Exists(path) && new FileInfo(path).LinkTarget is not null;
+        var buffer = new byte[StatSize];
+        return Lstat(CString(path), buffer) == 0 && (BitConverter.ToInt32(buffer, modeOffset) & TypeMask) == Link;
     }
 
     /// <summary>Whether <paramref name="path"/> is a regular file (links followed): not a pipe, device, socket or folder.</summary>
