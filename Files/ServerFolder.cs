@@ -266,8 +266,48 @@ public sealed class ServerFolder(string root)
         return (buffer.AsSpan(0, length).ToArray(), stamp);
     }
 
-    /// <summary>One parsed copy per ini file, with the stamp of the version it was parsed from and when it was read.</summary>
-    readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini)> parsed = new();
+    /// <summary>
+    /// One parsed copy per ini file, with the stamp of the version it was parsed from, when it was read, and when
+    /// the disk was last seen to agree (null: look again at every call).
+    /// </summary>
+    readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini, Checked? Checked)> parsed = new();
+
+    FolderWatch? watch;
+    int watchOpened;
+
+    /// <summary>How long a look at the disk vouches for a file even with no change reported (network file systems report none).</summary>
+    const long TrustMs = 1000;
+
+    /// <summary>The moment a cached read was last seen to match the disk: the watch's generation before that look, and the time.</summary>
+    public readonly record struct Checked(long Generation, long AtMs);
+
+    FolderWatch? Watch()
+    {
+        if (Interlocked.Exchange(ref watchOpened, 1) == 0)
+            Volatile.Write(ref watch, FolderWatch.Open(Root, Path.Combine(Root, "cfg")));
+        return Volatile.Read(ref watch);
+    }
+
+    /// <summary>
+    /// Taken before looking at the disk (a stat): if nothing changes after it, what that look found still holds.
+    /// Null where no watch can vouch (see <see cref="FolderWatch"/>).
+    /// </summary>
+    public Checked? BeforeLooking() => Watch() is { Vouches: true } w ? new Checked(w.Generation(), Environment.TickCount64) : null;
+
+    /// <summary>
+    /// Whether what was read from <paramref name="relative"/> when <paramref name="at"/> was taken still holds with
+    /// no look at the disk: nothing in cfg/ changed since, less than <see cref="TrustMs"/> ago.
+    /// </summary>
+    public bool Unchanged(Checked? at) =>
+        at is { } c && Environment.TickCount64 - c.AtMs < TrustMs && watch is { Vouches: true } w && w.Generation() == c.Generation;
+
+    /// <summary>
+    /// <paramref name="before"/> for a file the watch sees (directly in cfg/, not a link, whose target could change
+    /// elsewhere) whose read can be kept (<paramref name="settled"/>); otherwise null.
+    /// </summary>
+    public Checked? Vouched(Checked? before, string relative, bool settled) =>
+        before is not null && settled && relative.StartsWith("cfg/", StringComparison.Ordinal) && relative.IndexOf('/', 4) < 0
+        && !PosixFile.IsLink(PathOf(relative)) ? before : null;
 
     /// <summary>
     /// Reads and parses an ini file; on failure returns a message naming the file, never throws. The parse is
@@ -287,17 +327,23 @@ public sealed class ServerFolder(string root)
     public (IniDocument? Ini, string? Error) Peek(string relative)
     {
         string path = PathOf(relative);
+        bool known = parsed.TryGetValue(relative, out var hit);
+        if (known && Unchanged(hit.Checked)) return (hit.Ini, null);
         try
         {
+            var before = BeforeLooking();
             var stamp = PosixFile.StampOf(path);
-            if (parsed.TryGetValue(relative, out var hit) && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs))
+            if (known && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs))
+            {
+                parsed[relative] = hit with { Checked = Vouched(before, relative, settled: true) };
                 return (hit.Ini, null);
+            }
             NonBlocking.Check($"reading {relative}");
             long readAt = PosixFile.UnixNs(DateTime.UtcNow);
             var (bytes, readStamp) = ReadBytes(path);
             var ini = IniDocument.Parse(bytes, relative);
             ini.HasSection(""); // builds its section index now: shared instances are only read
-            parsed[relative] = (readStamp, readAt, ini);
+            parsed[relative] = (readStamp, readAt, ini, Vouched(before, relative, PosixFile.Settled(readStamp, readAt)));
             return (ini, null);
         }
         catch (FileNotFoundException) { return (null, $"{relative} not found in {Root}"); }
