@@ -90,11 +90,26 @@ public static class Dispatcher
         }
     }
 
+    /// <summary>The table's rows by their first word (any case), in table order.</summary>
+    static readonly Dictionary<string, List<Command>> rowsByFirstWord = ByFirstWord();
+
+    static Dictionary<string, List<Command>> ByFirstWord()
+    {
+        var rows = new Dictionary<string, List<Command>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var row in CommandTable.Rows)
+        {
+            if (!rows.TryGetValue(row.WordList[0], out var same)) rows[row.WordList[0]] = same = [];
+            same.Add(row);
+        }
+        return rows;
+    }
+
     /// <summary>The row whose words are the longest match for the start of <paramref name="words"/>.</summary>
     public static Command? Find(string[] words)
     {
         Command? best = null;
-        foreach (var row in CommandTable.Rows)
+        if (words.Length == 0 || !rowsByFirstWord.TryGetValue(words[0], out var rows)) return null;
+        foreach (var row in rows)
         {
             if (row.WordList.Length > words.Length) continue;
             bool match = true;

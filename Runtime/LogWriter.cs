@@ -59,11 +59,11 @@ public sealed class LogWriter(TextWriter output)
     /// <summary>The local time to the second, formatted once per second rather than once per line.</summary>
     static string Stamp()
     {
-        var now = DateTime.Now;
-        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        // The UTC clock is cheap to read; the local time (a time zone lookup) is worked out once a second.
+        long second = DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond;
         var last = lastStamp;
         if (last is not null && last.Second == second) return last.Text;
-        var made = new StampText(second, now.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        var made = new StampText(second, DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
         lastStamp = made;
         return made.Text;
     }
