@@ -173,8 +173,9 @@ public sealed class Listener : IAsyncDisposable
             }
             try
             {
-                var ws = await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30));
-                await new Client(ws.WebSocket, agent, remote).RunAsync();
+                var ws = await WebSocketUpgrade.TryAccept(context, request.Headers["Sec-WebSocket-Key"]!)
+                    ?? (await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30))).WebSocket;
+                await new Client(ws, agent, remote).RunAsync();
             }
             finally { Interlocked.Decrement(ref active); }
         }
