@@ -13,6 +13,7 @@ public static class Serve
     public static async Task<int> RunAsync(Options options, TextWriter stdout, TextWriter stderr,
         CancellationToken stop = default, Action<Agent>? started = null)
     {
+        _ = WarmUp.Start();
         string? demoFolder = null;
         DemoLobby? demoLobby = null;
         try
