@@ -9,7 +9,7 @@ namespace AcWs.Host;
 /// The request-header deadline HttpListener lacks on Linux. Its managed implementation drops a connection that
 /// sends nothing for 90 s, but one that sends part of a request header and then stalls is held forever, one
 /// descriptor each. Every few seconds this lists acws's own connections to the listening port
-/// (its socket descriptors in <c>/proc/self/fd</c>, and each one's addresses, see <see cref="Accepted"/>) and shuts down those that have had no request
+/// (its descriptors in <c>/proc/self/fd</c>, and each socket's addresses, see <see cref="Accepted"/>) and shuts down those that have had no request
 /// in progress for longer than the deadline; HttpListener then reads the end of the stream and closes them.
 /// A connection with a request in progress (a WebSocket client, for its whole life) is never touched.
 /// Elsewhere it does nothing (Windows' HTTP.sys has its own header timeout).
@@ -45,9 +45,12 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
     }
 
     /// <summary>
-    /// Sweeps every quarter of the deadline until <paramref name="stop"/>, on a thread of its own that sleeps in
-    /// between: a timer would wake a pool thread each time, which then spins looking for more work (most of what
-    /// an idle acws spent).
+    /// Sweeps until <paramref name="stop"/>, on a thread of its own that sleeps in between (a timer would wake a
+    /// pool thread each time, which then spins looking for more work): every quarter of the deadline while some
+    /// connection is waiting for a request, once per deadline while none is. Each wake costs about as much as the
+    /// whole sweep (caches gone cold), so an idle acws wakes 6 times a minute. A connection first seen by a slow
+    /// sweep is dated back to its last received byte (<see cref="QuietMs"/>), so it still gets the deadline and
+    /// no more, give or take a quarter of it.
     /// </summary>
     public void Start(CancellationToken stop)
     {
@@ -56,7 +59,7 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
         {
             try
             {
-                while (!stop.WaitHandle.WaitOne(deadline / 4))
+                while (!stop.WaitHandle.WaitOne(NextSweep))
                 {
                     try { Sweep(DateTime.UtcNow); }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* /proc unreadable this time */ }
@@ -66,46 +69,69 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
         }) { IsBackground = true, Name = "header deadline" }.Start();
     }
 
+    /// <summary>How long the sweep sleeps: a quarter of the deadline while a connection waits for a request.</summary>
+    public TimeSpan NextSweep
+    {
+        get { lock (gate) return idleSince.Count > 0 ? deadline / 4 : deadline; }
+    }
+
     /// <summary>Shuts down the connections idle past the deadline; returns how many.</summary>
     public int Sweep(DateTime now)
     {
-        var descriptors = SocketDescriptors();
-        var open = Accepted(descriptors, port);
-        var stalled = new List<long>();
+        var open = Accepted(port);
+        var stalled = new List<(IPEndPoint Remote, int Fd)>();
         lock (gate)
         {
-            foreach (var (remote, inode) in open)
+            foreach (var (remote, fd) in open)
             {
                 if (busy.ContainsKey(remote)) continue;
-                if (!idleSince.TryGetValue(remote, out var since)) idleSince[remote] = now;
-                else if (now - since > deadline) stalled.Add(inode);
+                // New since the last sweep: waiting since its last byte (or its start), not since it was noticed.
+                if (!idleSince.TryGetValue(remote, out var since)) idleSince[remote] = since = now - TimeSpan.FromMilliseconds(QuietMs(fd));
+                if (now - since > deadline) stalled.Add((remote, fd));
             }
             foreach (var gone in idleSince.Keys.Where(r => !open.ContainsKey(r)).ToList()) idleSince.Remove(gone);
         }
         int shut = 0;
-        foreach (long inode in stalled)
-            if (descriptors.TryGetValue(inode, out int fd) && ShutDown(fd, inode)) shut++;
+        foreach (var (remote, fd) in stalled)
+            if (ShutDown(fd, remote)) shut++;
         return shut;
     }
 
     /// <summary>
-    /// The connections accepted on <paramref name="port"/> among <paramref name="descriptors"/> (socket inode →
-    /// descriptor), by remote end: their inode. Asked of each socket itself (its local and peer address, whether
-    /// it listens), so the cost is acws's own sockets, never the machine's: the kernel's tables
-    /// (<c>/proc/net/tcp</c>, or a sock_diag dump) list every socket of the network namespace, which on a busy
-    /// host cost about 1 s of CPU a minute. A descriptor closed and reused meanwhile is caught by <see cref="ShutDown"/>.
+    /// Milliseconds since the connection last received data, or since it was established if it received none
+    /// (<c>tcpi_last_data_recv</c> of TCP_INFO); 0 when the kernel does not say.
     /// </summary>
-    public static Dictionary<IPEndPoint, long> Accepted(Dictionary<long, int> descriptors, int port)
+    static uint QuietMs(int fd)
     {
-        var found = new Dictionary<IPEndPoint, long>();
+        var info = new byte[TcpInfoBytes];
+        int length = info.Length;
+        return getsockopt(fd, IpProtoTcp, TcpInfo, info, ref length) == 0 && length >= TcpiLastDataRecv + 4
+            ? BitConverter.ToUInt32(info, TcpiLastDataRecv) : 0;
+    }
+
+    /// <summary>
+    /// The connections accepted on <paramref name="port"/> among this process's descriptors, by remote end: their
+    /// descriptor. Asked of each descriptor itself (its local address, whether it listens, its peer), so the cost is
+    /// acws's own descriptors, never the machine's: the kernel's tables (<c>/proc/net/tcp</c>, or a sock_diag dump)
+    /// list every socket of the network namespace, which on a busy host cost about 1 s of CPU a minute. A
+    /// descriptor closed and reused meanwhile is caught by <see cref="ShutDown"/>.
+    /// </summary>
+    public static Dictionary<IPEndPoint, int> Accepted(int port)
+    {
+        var found = new Dictionary<IPEndPoint, int>();
         var address = new byte[SockaddrBytes];
-        foreach (var (inode, fd) in descriptors)
-        {
-            if (Name(getsockname, fd, address) is not { } local || local.Port != port || Listening(fd)) continue;
-            if (Name(getpeername, fd, address) is { } remote) found[Normal(remote)] = inode;
-        }
+        foreach (int fd in Descriptors())
+            if (Remote(fd, port, address) is { } remote) found[remote] = fd;
         return found;
     }
+
+    /// <summary>
+    /// The remote end of <paramref name="fd"/> if it is a connection accepted on <paramref name="port"/>. A
+    /// descriptor that is not a socket fails the first call, so most cost one call.
+    /// </summary>
+    static IPEndPoint? Remote(int fd, int port, byte[] address) =>
+        Name(getsockname, fd, address) is { } local && local.Port == port && !Listening(fd) && Name(getpeername, fd, address) is { } remote
+            ? Normal(remote) : null;
 
     delegate int NameCall(int fd, byte[] address, ref int length);
 
@@ -132,41 +158,60 @@ public sealed class StalledConnections(int port, TimeSpan deadline)
 
     static IPEndPoint Normal(IPEndPoint e) => e.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(e.Address.MapToIPv4(), e.Port) : e;
 
-    /// <summary>This process's socket descriptors by inode.</summary>
-    public static Dictionary<long, int> SocketDescriptors()
+    /// <summary>
+    /// This process's open descriptors: the names in <c>/proc/self/fd</c>, read with readdir. The .NET directory
+    /// enumerators would stat each entry twice (its link, then what it points to), which was most of a sweep.
+    /// </summary>
+    static List<int> Descriptors()
     {
-        var found = new Dictionary<long, int>();
-        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-            if (int.TryParse(Path.GetFileName(entry), out int fd) && SocketInode(entry) is long inode) found[inode] = fd;
+        var found = new List<int>();
+        IntPtr dir = opendir("/proc/self/fd");
+        if (dir == IntPtr.Zero) throw new IOException("cannot list /proc/self/fd");
+        try
+        {
+            for (IntPtr entry; (entry = readdir(dir)) != IntPtr.Zero;)
+                if (Number(entry + DirentName) is int fd) found.Add(fd);
+        }
+        finally { closedir(dir); }
         return found;
     }
 
-    static long? SocketInode(string fdPath)
+    /// <summary>A NUL-terminated name of decimal digits ("." and ".." are not).</summary>
+    static int? Number(IntPtr name)
     {
-        try
+        int value = 0, i = 0;
+        for (byte c; (c = Marshal.ReadByte(name, i)) != 0; i++)
         {
-            string? target = new FileInfo(fdPath).LinkTarget;
-            return target is not null && target.StartsWith("socket:[") && long.TryParse(target.AsSpan(8, target.Length - 9), out long inode) ? inode : null;
+            if (c is < (byte)'0' or > (byte)'9' || i >= 9) return null;
+            value = value * 10 + (c - '0');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        return i > 0 ? value : null;
     }
 
     /// <summary>
-    /// Shuts the socket down through a duplicate of its descriptor, after checking the duplicate is that socket
-    /// (the descriptor may have been closed and reused since it was listed).
+    /// Shuts the socket down through a duplicate of its descriptor, after checking the duplicate is still that
+    /// connection (the descriptor may have been closed and reused since it was listed).
     /// </summary>
-    static bool ShutDown(int fd, long inode)
+    bool ShutDown(int fd, IPEndPoint remote)
     {
         int copy = dup(fd);
         if (copy < 0) return false;
-        try { return SocketInode($"/proc/self/fd/{copy}") == inode && shutdown(copy, ShutReadWrite) == 0; }
+        try { return remote.Equals(Remote(copy, port, new byte[SockaddrBytes])) && shutdown(copy, ShutReadWrite) == 0; }
         finally { close(copy); }
     }
 
     const int ShutReadWrite = 2, AfInet = 2, AfInet6 = 10, SockaddrBytes = 128, SolSocket = 1, SoAcceptConn = 30;
+    /// <summary>struct tcp_info: 8 one-byte fields, then 32-bit ones; tcpi_last_data_recv is the 12th of those.</summary>
+    const int IpProtoTcp = 6, TcpInfo = 11, TcpInfoBytes = 104, TcpiLastDataRecv = 52;
+    /// <summary>Where d_name starts in a struct dirent on 64-bit Linux (glibc and musl): after d_ino, d_off (8 bytes each), d_reclen (2), d_type (1).</summary>
+    const int DirentName = 19;
+    [DllImport("libc", SetLastError = true)] static extern IntPtr opendir(string path);
+    [DllImport("libc", SetLastError = true)] static extern IntPtr readdir(IntPtr dir);
+    [DllImport("libc", SetLastError = true)] static extern int closedir(IntPtr dir);
     [DllImport("libc", SetLastError = true)] static extern int getsockname(int fd, byte[] address, ref int length);
     [DllImport("libc", SetLastError = true)] static extern int getpeername(int fd, byte[] address, ref int length);
     [DllImport("libc", SetLastError = true)] static extern int getsockopt(int fd, int level, int name, ref int value, ref int length);
+    [DllImport("libc", SetLastError = true)] static extern int getsockopt(int fd, int level, int name, byte[] value, ref int length);
     [DllImport("libc", SetLastError = true)] static extern int dup(int fd);
     [DllImport("libc", SetLastError = true)] static extern int shutdown(int fd, int how);
     [DllImport("libc", SetLastError = true)] static extern int close(int fd);

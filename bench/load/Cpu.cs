@@ -138,6 +138,22 @@ static class Cpu
         return found;
     }
 
+    /// <summary>
+    /// CPU time in ns of the whole process, threads that have ended included (the kernel's per-process CPU clock,
+    /// as <c>clock_getcpuclockid</c> + <c>clock_gettime</c> give it): what <see cref="RunNs"/> misses when a
+    /// thread-pool thread retires in between.
+    /// </summary>
+    public static long ProcessNs(Server server)
+    {
+        if (clock_getcpuclockid(server.Process.Id, out int clock) != 0 || clock_gettime(clock, out var t) != 0)
+            throw new IOException($"cannot read the CPU clock of process {server.Process.Id}");
+        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
+    }
+
+    struct Timespec { public long Seconds, Nanoseconds; }
+    [System.Runtime.InteropServices.DllImport("libc")] static extern int clock_getcpuclockid(int pid, out int clock);
+    [System.Runtime.InteropServices.DllImport("libc")] static extern int clock_gettime(int clock, out Timespec time);
+
     /// <summary>CPU ns spent between two <see cref="RunNs"/> readings by the threads alive at the second (a thread that ended in between is missed).</summary>
     public static long SpentNs(Dictionary<string, long> before, Dictionary<string, long> after) =>
         after.Sum(t => t.Value - before.GetValueOrDefault(t.Key));
