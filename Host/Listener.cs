@@ -18,7 +18,8 @@ public sealed class StartException(string message) : Exception(message);
 public sealed class Listener : IAsyncDisposable
 {
     readonly Agent agent;
-    readonly HttpListener http = new();
+    /// <summary>Made again for each attempt to start: a failed Start leaves an HttpListener closed for good.</summary>
+    HttpListener http = new();
     readonly byte[]? token;
     readonly List<Task> connections = [];
     readonly CancellationTokenSource stopping = new();
@@ -50,6 +51,7 @@ public sealed class Listener : IAsyncDisposable
         for (int attempt = 0; ; attempt++)
         {
             int candidate = port == 0 ? FreePort(host) : port;
+            if (attempt > 0) http = new HttpListener();
             http.Prefixes.Clear();
             http.Prefixes.Add($"http://{prefixHost}:{candidate}/");
             // HttpListener matches the Host header: let ws://localhost:PORT/ reach a 127.0.0.1 listener too.
@@ -66,6 +68,22 @@ public sealed class Listener : IAsyncDisposable
             catch (HttpListenerException e) when (port == 0 && attempt < 5)
             {
                 _ = e; // the free port was taken between probe and bind; try another
+            }
+            catch (ArgumentNullException) when (attempt < 5)
+            {
+                // .NET's managed HttpListener throws this when a client connects just as it starts (an accept
+                // completing inside its endpoint's constructor, before its fields are set). The half-made endpoint
+                // holds the port until it is finalized: collect it, then start again.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+            }
+            catch (Exception e) when (e is HttpListenerException or SocketException && port != 0 && attempt is > 0 and < 5)
+            {
+                _ = e; // the port is still held by the half-made endpoint of the attempt before: once more
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Thread.Sleep(10 * attempt);
             }
             catch (Exception e) when (e is HttpListenerException or SocketException)
             {

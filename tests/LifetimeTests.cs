@@ -132,4 +132,37 @@ public class LifetimeTests
         await agent.Log.CloseAsync(TimeSpan.FromSeconds(2));
         await Assert.That(log.ToString()).DoesNotContain("closing the listener");
     }
+
+    /// <summary>
+    /// .NET's managed HttpListener throws from Start when a client connects at that very moment (an accept that
+    /// completes inside its endpoint's constructor, before its fields are set): a browser or script reconnecting to
+    /// an acws that is restarting must not crash it. Clients hammer the port while a listener starts, many times.
+    /// </summary>
+    [Test]
+    public async Task A_listener_starts_while_clients_hammer_its_port()
+    {
+        using var folder = new TempServerFolder();
+        for (int round = 0; round < 40; round++)
+        {
+            int port = StandInFolder.FreePort();
+            var agent = new Agent(new Options { Dir = folder.Root, Port = port }, new ServerFolder(folder.Root), TextWriter.Null);
+            using var done = new CancellationTokenSource();
+            var hammers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+            {
+                while (!done.IsCancellationRequested)
+                {
+                    using var client = new TcpClient();
+                    try { await client.ConnectAsync(IPAddress.Loopback, port); } catch (SocketException) { }
+                }
+            })).ToArray();
+            await Task.Delay(1); // the hammers are running
+            await using (var listener = new Listener(agent))
+            {
+                listener.Start();
+                await Assert.That(listener.Port).IsEqualTo(port);
+            }
+            done.Cancel();
+            await Task.WhenAll(hammers);
+        }
+    }
 }
