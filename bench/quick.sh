@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # One measure of bench/cpu.sh against one acws binary, repeated, for trying a change on a busy machine:
-#   bench/quick.sh idle|info|rss|fanout|start ACWS_BINARY [REPEAT] [SECONDS]
+#   bench/quick.sh idle|info|status|rss|fanout|start ACWS_BINARY [REPEAT] [SECONDS]
 #   bench/quick.sh floor [REPEAT]
-# idle: CPU over SECONDS (60) with no client; info: CPU µs per `server info`, 1 client × 3000 (floor: the same loop
+# idle: CPU over SECONDS (60) with no client; info: CPU µs per `server info`, 1 client × 3000 (status: the same
+# with `server status`, whose reply is 82 bytes where server info's is 13.6 KB; floor: the same loop
 # against the echo floor, bench/echo, with inline socket completions as acws sets them); rss: RSS with 500
 # idle clients; fanout: that, then 40 acServer lines pushed to the 500 (p50/p99, CPU per frame); start: wall time
 # from starting acws to a WebSocket accepted (as cpu.sh's "start → listening"). Each repetition
 # (REPEAT, 3) starts a fresh acws on the 64-car folder; the load average is printed beside each figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-phase=${1:?phase: idle, info, floor, rss, fanout or start}
+phase=${1:?phase: idle, info, status, floor, rss, fanout or start}
 if [ "$phase" = floor ]; then set -- floor "" "${2:-3}"; else acws=$(realpath "${2:?path to an acws binary}"); fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=bench/out
