@@ -278,8 +278,11 @@ public sealed class ServerFolder(string root)
     /// <summary>How long a look at the disk vouches for a file even with no change reported (network file systems report none).</summary>
     const long TrustMs = 1000;
 
-    /// <summary>The moment a cached read was last seen to match the disk: the watch's generation before that look, and the time.</summary>
-    public readonly record struct Checked(long Generation, long AtMs);
+    /// <summary>
+    /// The moment a cached read was last seen to match the disk: which watch, its generation before that look, and
+    /// the time (a generation means nothing to another folder's watch).
+    /// </summary>
+    public readonly record struct Checked(FolderWatch Watch, long Generation, long AtMs);
 
     FolderWatch? Watch()
     {
@@ -292,14 +295,15 @@ public sealed class ServerFolder(string root)
     /// Taken before looking at the disk (a stat): if nothing changes after it, what that look found still holds.
     /// Null where no watch can vouch (see <see cref="FolderWatch"/>).
     /// </summary>
-    public Checked? BeforeLooking() => Watch() is { Vouches: true } w ? new Checked(w.Generation(), Environment.TickCount64) : null;
+    public Checked? BeforeLooking() => Watch() is { Vouches: true } w ? new Checked(w, w.Generation(), Environment.TickCount64) : null;
 
     /// <summary>
     /// Whether what was read from <paramref name="relative"/> when <paramref name="at"/> was taken still holds with
     /// no look at the disk: nothing in cfg/ changed since, less than <see cref="TrustMs"/> ago.
     /// </summary>
     public bool Unchanged(Checked? at) =>
-        at is { } c && Environment.TickCount64 - c.AtMs < TrustMs && watch is { Vouches: true } w && w.Generation() == c.Generation;
+        at is { } c && Environment.TickCount64 - c.AtMs < TrustMs && ReferenceEquals(c.Watch, watch) && c.Watch.Vouches
+        && c.Watch.Generation() == c.Generation;
 
     /// <summary>
     /// <paramref name="before"/> for a file the watch sees (directly in cfg/, not a link, whose target could change
