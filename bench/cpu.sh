@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU per command, in one command:  bench/cpu.sh
-# The server's own CPU time (utime+stime from /proc/PID/stat, clock ticks → µs) per `server info` (one client ×
+# The server's own CPU time (summed over its threads from /proc/PID/task/*/schedstat, ns) per `server info` (one client ×
 # 3,000; 16 clients × 500) and per frame pushed to 500 clients (acws: 40 acServer lines through the FIFO stand-in;
 # the echo servers: 40 rounds of one echo to each client), with RSS at 500 idle clients, the fan-out p50/p99,
 # idle CPU over 60 s (all targets side by side; summed from /proc/PID/task/*/schedstat, exact where utime+stime
