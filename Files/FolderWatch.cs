@@ -13,7 +13,7 @@ namespace AcWs.Files;
 /// </summary>
 public sealed class FolderWatch
 {
-    const int NonBlocking = 0x800, CloseOnExec = 0x80000;
+    const int NoWait = 0x800, CloseOnExec = 0x80000; // IN_NONBLOCK, IN_CLOEXEC
     const uint Modify = 0x2, Attrib = 0x4, CloseWrite = 0x8, MovedFrom = 0x40, MovedTo = 0x80, Create = 0x100,
         Delete = 0x200, DeleteSelf = 0x400, MoveSelf = 0x800, Overflow = 0x4000, Ignored = 0x8000, OnlyDir = 0x01000000;
     const uint Entries = MovedFrom | MovedTo | Create | Delete | DeleteSelf | MoveSelf;
@@ -47,7 +47,7 @@ public sealed class FolderWatch
     public static FolderWatch? Open(string root, string cfg)
     {
         if (!OperatingSystem.IsLinux()) return null;
-        int fd = InotifyInit(NonBlocking | CloseOnExec);
+        int fd = InotifyInit(NoWait | CloseOnExec);
         if (fd < 0) return null;
         var watch = new FolderWatch(fd);
         if (AddWatch(fd, CString(cfg), Modify | Attrib | CloseWrite | Entries | OnlyDir) < 0
@@ -69,6 +69,18 @@ public sealed class FolderWatch
     /// after mean nothing watched changed in between. Reads what the kernel queued (one system call when nothing did).
     /// </summary>
     public long Generation()
+    {
+        // One look per inline command: its files are then read as of its start (server info looks three times).
+        long scope = NonBlocking.CurrentScope;
+        if (scope != 0 && lastInScope.Watch == this && lastInScope.Scope == scope) return lastInScope.Generation;
+        long generation = Poll();
+        if (scope != 0) lastInScope = (this, scope, generation);
+        return generation;
+    }
+
+    [ThreadStatic] static (FolderWatch? Watch, long Scope, long Generation) lastInScope;
+
+    long Poll()
     {
         lock (polling)
         {

@@ -8,6 +8,13 @@ namespace AcWs.Files;
 public static class NonBlocking
 {
     [ThreadStatic] static bool marked;
+    [ThreadStatic] static long scopes;
+
+    /// <summary>
+    /// Which marked stretch this thread is in (0: none). An inline command runs whole within one, without waiting,
+    /// so what it looks up once there (<see cref="FolderWatch.Generation"/>) holds for the rest of it.
+    /// </summary>
+    public static long CurrentScope => marked ? scopes : 0;
 
     public static void Check(string what)
     {
@@ -15,7 +22,7 @@ public static class NonBlocking
     }
 
     /// <summary>Marks this thread until disposed.</summary>
-    public static Scope Enter() { marked = true; return default; }
+    public static Scope Enter() { marked = true; scopes++; return default; }
 
     public readonly struct Scope : IDisposable
     {
