@@ -44,8 +44,9 @@ public static class WebSocketUpgrade
             // HttpListener must not write a response of its own on this connection any more.
             SetSentHeaders(context.Response, true);
         }
-        catch (Exception e) when (e is MissingMemberException or InvalidCastException or NullReferenceException)
+        catch (Exception e) when (e is MissingMemberException or TypeLoadException or InvalidCastException or NullReferenceException)
         {
+            // Not the managed HttpListener this was written against (a missing member or type): the framework's way.
             unavailable = true;
             return null;
         }
