@@ -50,16 +50,14 @@ public sealed class FolderWatch
         int fd = InotifyInit(NoWait | CloseOnExec);
         if (fd < 0) return null;
         var watch = new FolderWatch(fd);
-        if (AddWatch(fd, CString(cfg), Modify | Attrib | CloseWrite | Entries | OnlyDir) < 0
-            || AddWatch(fd, CString(root), Entries | OnlyDir) < 0)
+        if (AddWatch(fd, PosixFile.CString(cfg), Modify | Attrib | CloseWrite | Entries | OnlyDir) < 0
+            || AddWatch(fd, PosixFile.CString(root), Entries | OnlyDir) < 0)
         {
             watch.handle.Dispose();
             return null;
         }
         return watch;
     }
-
-    static byte[] CString(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 
     /// <summary>False once the watch can no longer tell (an overflow, a watch the kernel dropped, a read error).</summary>
     public bool Vouches => !broken;

@@ -48,7 +48,8 @@ public static class PosixFile
 
     public static long UnixNs(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
-    static byte[] CString(string path) => Encoding.UTF8.GetBytes(path + "\0");
+    /// <summary>A path as C wants it: UTF-8 with a terminating NUL.</summary>
+    internal static byte[] CString(string path) => Encoding.UTF8.GetBytes(path + "\0");
 
     static FileStamp StampOf(byte[] s) => new(
         BitConverter.ToInt64(s, 48),
