@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace AcWs.Files;
@@ -14,38 +13,19 @@ public static class ExtraCfg
     const string Key = "EnableLegacyPluginInterface";
     const int MaxBytes = 1024 * 1024;
 
-    /// <summary>What was read from each folder's file, kept while its stamp stays the same (see <see cref="ServerFolder.Checked"/>).</summary>
-    static readonly ConcurrentDictionary<string, (FileStamp? Stamp, long ReadAtNs, (bool, bool?) Read, ServerFolder.Checked? Checked)> kept = new();
-
     /// <summary>
     /// (present, the key's value or null when it is missing, not true/false, or the file cannot be read). Read
-    /// again only when the file's stamp changed, so <c>server info</c> stays on the socket thread (see NonBlocking);
-    /// looked at again only when the folder's watch saw a change, or a second later.
+    /// again only when the file changed (<see cref="ServerFolder.ReadKept"/>), so <c>server info</c> stays on the
+    /// socket thread (see NonBlocking).
     /// </summary>
     public static (bool Present, bool? UdpPlugin) Read(ServerFolder folder)
     {
-        string path = folder.PathOf(Relative);
-        bool known = kept.TryGetValue(path, out var hit);
-        if (known && folder.Unchanged(hit.Checked)) return hit.Read;
-        var before = folder.BeforeLooking();
-        FileStamp? stamp;
-        try { stamp = PosixFile.StampIfPresent(path); }
+        try
+        {
+            return folder.ReadKept(Relative, static (_, path, stamp) =>
+                (stamp is null ? (false, null) : ReadNow(path), stamp));
+        }
         catch (IOException) { return (true, null); }
-        if (stamp is not { } found)
-        {
-            kept[path] = (null, 0, (false, null), folder.Vouched(before, Relative, settled: true));
-            return (false, null);
-        }
-        if (known && hit.Stamp == found && PosixFile.Settled(found, hit.ReadAtNs))
-        {
-            kept[path] = hit with { Checked = folder.Vouched(before, Relative, settled: true) };
-            return hit.Read;
-        }
-        NonBlocking.Check($"reading {Relative}");
-        long readAt = PosixFile.UnixNs(DateTime.UtcNow);
-        var read = ReadNow(path);
-        kept[path] = (found, readAt, read, folder.Vouched(before, Relative, PosixFile.Settled(found, readAt)));
-        return read;
     }
 
     static (bool Present, bool? UdpPlugin) ReadNow(string path)

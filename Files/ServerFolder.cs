@@ -267,10 +267,13 @@ public sealed class ServerFolder(string root)
     }
 
     /// <summary>
-    /// One parsed copy per ini file, with the stamp of the version it was parsed from, when it was read, and when
-    /// the disk was last seen to agree (null: look again at every call).
+    /// One kept read per file (an ini file's parse, what <c>extra_cfg.yml</c> says): the stamp of the version it came
+    /// from (null: there was no file), when it was read, what it gave, and when the disk was last seen to agree (null:
+    /// look again at every call).
     /// </summary>
-    readonly ConcurrentDictionary<string, (FileStamp Stamp, long ReadAtNs, IniDocument Ini, Checked? Checked)> parsed = new();
+    sealed record KeptRead(FileStamp? Stamp, long ReadAtNs, object Value, Checked? Checked);
+
+    readonly ConcurrentDictionary<string, KeptRead> kept = new();
 
     FolderWatch? watch;
     int watchOpened;
@@ -278,11 +281,35 @@ public sealed class ServerFolder(string root)
     /// <summary>How long a look at the disk vouches for a file even with no change reported (network file systems report none).</summary>
     const long TrustMs = 1000;
 
+    /// <summary>The moment a kept read was last seen to match the disk: the watch's generation before that look, and the time.</summary>
+    readonly record struct Checked(long Generation, long AtMs);
+
     /// <summary>
-    /// The moment a cached read was last seen to match the disk: which watch, its generation before that look, and
-    /// the time (a generation means nothing to another folder's watch).
+    /// What <paramref name="read"/> makes of the file at <paramref name="relative"/> (given its path and its stamp, null
+    /// when there is no file), kept while the file keeps the same size, times and inode. A file changed less than 2 s
+    /// before it was read is read again on the next call (file system clocks may tick coarser than edits come). While
+    /// the cfg/ watch reports no change, for at most <see cref="TrustMs"/>, a kept read is not even looked at again
+    /// (<see cref="FolderWatch"/>). <paramref name="read"/> returns the value and the stamp of what it read; what it
+    /// throws is not kept. Throws IOException when the file cannot be looked at.
     /// </summary>
-    public readonly record struct Checked(FolderWatch Watch, long Generation, long AtMs);
+    public T ReadKept<T>(string relative, Func<string, string, FileStamp?, (T Value, FileStamp? Stamp)> read) where T : notnull
+    {
+        bool known = kept.TryGetValue(relative, out var hit);
+        if (known && Unchanged(hit!.Checked)) return (T)hit.Value;
+        var before = BeforeLooking();
+        string path = PathOf(relative);
+        var stamp = PosixFile.StampIfPresent(path);
+        if (known && hit!.Stamp == stamp && (stamp is not { } found || PosixFile.Settled(found, hit.ReadAtNs)))
+        {
+            kept[relative] = hit with { Checked = Vouched(before, relative, settled: true) };
+            return (T)hit.Value;
+        }
+        if (stamp is not null) NonBlocking.Check($"reading {relative}");
+        long readAt = PosixFile.UnixNs(DateTime.UtcNow);
+        var (value, readStamp) = read(relative, path, stamp);
+        kept[relative] = new KeptRead(readStamp, readAt, value, Vouched(before, relative, readStamp is not { } s || PosixFile.Settled(s, readAt)));
+        return value;
+    }
 
     FolderWatch? Watch()
     {
@@ -295,21 +322,17 @@ public sealed class ServerFolder(string root)
     /// Taken before looking at the disk (a stat): if nothing changes after it, what that look found still holds.
     /// Null where no watch can vouch (see <see cref="FolderWatch"/>).
     /// </summary>
-    public Checked? BeforeLooking() => Watch() is { Vouches: true } w ? new Checked(w, w.Generation(), Environment.TickCount64) : null;
+    Checked? BeforeLooking() => Watch() is { Vouches: true } w ? new Checked(w.Generation(), Environment.TickCount64) : null;
 
-    /// <summary>
-    /// Whether what was read from <paramref name="relative"/> when <paramref name="at"/> was taken still holds with
-    /// no look at the disk: nothing in cfg/ changed since, less than <see cref="TrustMs"/> ago.
-    /// </summary>
-    public bool Unchanged(Checked? at) =>
-        at is { } c && Environment.TickCount64 - c.AtMs < TrustMs && ReferenceEquals(c.Watch, watch) && c.Watch.Vouches
-        && c.Watch.Generation() == c.Generation;
+    /// <summary>Whether a read checked at <paramref name="at"/> still holds: nothing in cfg/ changed since, less than <see cref="TrustMs"/> ago.</summary>
+    bool Unchanged(Checked? at) =>
+        at is { } c && Environment.TickCount64 - c.AtMs < TrustMs && watch is { Vouches: true } w && w.Generation() == c.Generation;
 
     /// <summary>
     /// <paramref name="before"/> for a file the watch sees (directly in cfg/, not a link, whose target could change
     /// elsewhere) whose read can be kept (<paramref name="settled"/>); otherwise null.
     /// </summary>
-    public Checked? Vouched(Checked? before, string relative, bool settled) =>
+    Checked? Vouched(Checked? before, string relative, bool settled) =>
         before is not null && settled && relative.StartsWith("cfg/", StringComparison.Ordinal) && relative.IndexOf('/', 4) < 0
         && !PosixFile.IsLink(PathOf(relative)) ? before : null;
 
@@ -330,25 +353,16 @@ public sealed class ServerFolder(string root)
     /// </summary>
     public (IniDocument? Ini, string? Error) Peek(string relative)
     {
-        string path = PathOf(relative);
-        bool known = parsed.TryGetValue(relative, out var hit);
-        if (known && Unchanged(hit.Checked)) return (hit.Ini, null);
         try
         {
-            var before = BeforeLooking();
-            var stamp = PosixFile.StampOf(path);
-            if (known && hit.Stamp == stamp && PosixFile.Settled(stamp, hit.ReadAtNs))
+            return (ReadKept(relative, static (relative, path, stamp) =>
             {
-                parsed[relative] = hit with { Checked = Vouched(before, relative, settled: true) };
-                return (hit.Ini, null);
-            }
-            NonBlocking.Check($"reading {relative}");
-            long readAt = PosixFile.UnixNs(DateTime.UtcNow);
-            var (bytes, readStamp) = ReadBytes(path);
-            var ini = IniDocument.Parse(bytes, relative);
-            ini.HasSection(""); // builds its section index now: shared instances are only read
-            parsed[relative] = (readStamp, readAt, ini, Vouched(before, relative, PosixFile.Settled(readStamp, readAt)));
-            return (ini, null);
+                if (stamp is null) throw new FileNotFoundException("not found", path);
+                var (bytes, readStamp) = ReadBytes(path);
+                var ini = IniDocument.Parse(bytes, relative);
+                ini.HasSection(""); // builds its section index now: shared instances are only read
+                return (ini, (FileStamp?)readStamp);
+            }), null);
         }
         catch (FileNotFoundException) { return (null, $"{relative} not found in {Root}"); }
         catch (DirectoryNotFoundException) { return (null, $"{relative} not found in {Root}"); }
