@@ -5,7 +5,8 @@
 # idle: CPU over SECONDS (60) with no client; info: CPU µs per `server info`, 1 client × 3000 (status: the same
 # with `server status`, whose reply is 82 bytes where server info's is 13.6 KB; floor: the same loop
 # against the echo floor, bench/echo, with inline socket completions as acws sets them); rss: RSS with 500
-# idle clients; fanout: that, then 40 acServer lines pushed to the 500 (p50/p99, CPU per frame); start: wall time
+# idle clients; fanout: that, then 40 acServer lines pushed to the 500 (p50/p99, CPU per frame), timed first by
+# the 500 ClientWebSocket readers, then by 500 lean receivers (one epoll thread, bench/load/LeanReceivers.cs); start: wall time
 # from starting acws to a WebSocket accepted (as cpu.sh's "start → listening"). Each repetition
 # (REPEAT, 3) starts a fresh acws on the 64-car folder; the load average is printed beside each figure.
 set -euo pipefail

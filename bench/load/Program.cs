@@ -171,11 +171,21 @@ static class Bench
     /// Writes `DRIVER: fanout-K [bench]` to the stand-in's pipe and times its arrival at every client; with
     /// <paramref name="cpuUs"/>, also the server's CPU time (µs) spent from the first event to the last arrival.
     /// </summary>
-    public static async Task<(double[] Ms, int Missing, double CpuUs)> FanoutAsync(int port, List<Ws> clients, string fifo, int events, Func<double>? cpuUs = null)
+    public static Task<(double[] Ms, int Missing, double CpuUs)> FanoutAsync(int port, List<Ws> clients, string fifo, int events, Func<double>? cpuUs = null) =>
+        WhileAcServerRunsAsync(port, () => FanoutAsync(clients, fifo, events, cpuUs));
+
+    /// <summary>Runs <paramref name="measure"/> between `server start` and `server stop` (the FIFO stand-in prints only while it runs).</summary>
+    public static async Task<T> WhileAcServerRunsAsync<T>(int port, Func<Task<T>> measure)
     {
         await using var control = await Ws.ConnectAsync(port, welcome: true);
         string started = await control.RoundTripAsync("server start");
         if (!started.StartsWith("{\"data\"")) throw new Exception($"server start: {started}");
+        try { return await measure(); }
+        finally { await control.RoundTripAsync("server stop"); }
+    }
+
+    static async Task<(double[] Ms, int Missing, double CpuUs)> FanoutAsync(List<Ws> clients, string fifo, int events, Func<double>? cpuUs)
+    {
         var arrived = new long[events, clients.Count];
         var remaining = new int[events];
         var all = new TaskCompletionSource[events];
@@ -221,7 +231,6 @@ static class Bench
             for (int i = 0; i < clients.Count; i++)
                 if (arrived[k, i] == 0) missing++;
                 else samples.Add(Stopwatch.GetElapsedTime(sent[k], arrived[k, i]).TotalMilliseconds);
-        await control.RoundTripAsync("server stop");
         return ([.. samples], missing, cpu);
     }
 

@@ -74,11 +74,20 @@ static class Quick
                 else
                 {
                     var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0);
-                    double p99 = Stats.Percentile(fan, 99);
-                    values.Add(p99);
-                    text += $"; fan-out p50 / p99 {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, {cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
+                    text += $"; fan-out p50 / p99 {Stats.Percentile(fan, 50):0.00} / {Stats.Percentile(fan, 99):0.00} ms timed by ClientWebSocket readers, " +
+                            $"{missing} missing, {cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
                 }
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
+                if (phase == "fanout")
+                {
+                    using var lean = LeanReceivers.Connect(server.Port, Cpu.Many);
+                    var (fan, missing, cpuUs, readerUs) = await Bench.WhileAcServerRunsAsync(server.Port, () =>
+                        Task.Run(() => lean.TimeFanout(fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0)));
+                    double p99 = Stats.Percentile(fan, 99);
+                    values.Add(p99);
+                    text += $"; by lean receivers {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, " +
+                            $"{cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame (receiver: {readerUs:0.0} µs per frame)";
+                }
                 return text;
             }
             default: throw new ArgumentException($"unknown phase '{phase}': idle, info, status, floor, rss, fanout or start");

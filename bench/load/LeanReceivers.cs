@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+/// <summary>
+/// Many WebSocket clients that only listen, read by one thread over epoll with raw sockets: a frame's arrival costs
+/// this process one `recv` and a scan of its bytes, where a ClientWebSocket reader costs 30–45 µs (a socket-engine
+/// wake, a pool hop, a task, a string). On two shared cores the readers' CPU competes with the server being timed,
+/// so a fan-out timed by 500 ClientWebSocket readers measures mostly the readers; timed by these, mostly acws.
+/// Linux only (epoll), x86-64 or arm64.
+/// </summary>
+sealed unsafe class LeanReceivers : IDisposable
+{
+    sealed class Conn(Socket socket, int index)
+    {
+        public readonly Socket Socket = socket;
+        public readonly int Index = index;
+        public byte[] Buffer = new byte[4096];
+        public int Length;
+    }
+
+    readonly List<Conn> conns = [];
+
+    public int Count => conns.Count;
+
+    /// <summary>Opens <paramref name="n"/> connections and completes each handshake (101) before returning.</summary>
+    public static LeanReceivers Connect(int port, int n)
+    {
+        var all = new LeanReceivers();
+        try
+        {
+            for (int i = 0; i < n; i++) all.conns.Add(Handshake(port, i));
+        }
+        catch { all.Dispose(); throw; }
+        return all;
+    }
+
+    static Conn Handshake(int port, int index)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 20_000 };
+        try
+        {
+            s.Connect(IPAddress.Loopback, port);
+            s.Send(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            var conn = new Conn(s, index);
+            int end;
+            while ((end = conn.Buffer.AsSpan(0, conn.Length).IndexOf("\r\n\r\n"u8)) < 0)
+            {
+                int got = s.Receive(conn.Buffer, conn.Length, conn.Buffer.Length - conn.Length, SocketFlags.None);
+                if (got == 0) throw new IOException("closed during the handshake");
+                conn.Length += got;
+            }
+            if (!conn.Buffer.AsSpan().StartsWith("HTTP/1.1 101"u8))
+                throw new IOException($"no upgrade: {Encoding.ASCII.GetString(conn.Buffer, 0, end)}");
+            // Whatever followed the headers (the welcome frame) stays for the frame reader.
+            conn.Buffer.AsSpan(end + 4, conn.Length - end - 4).CopyTo(conn.Buffer);
+            conn.Length -= end + 4;
+            s.Blocking = false;
+            return conn;
+        }
+        catch { s.Dispose(); throw; }
+    }
+
+    /// <summary>
+    /// Writes `DRIVER: fanout-K [bench]` to the stand-in's pipe <paramref name="events"/> times, 20 ms apart after
+    /// each has reached every client (or 5 s), and returns each arrival's delay in ms; with <paramref name="cpuUs"/>,
+    /// the server's CPU µs over the run, and this process's own CPU µs per frame read.
+    /// </summary>
+    public (double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame) TimeFanout(string fifo, int events, Func<double>? cpuUs)
+    {
+        var arrived = new long[events, conns.Count];
+        var remaining = new int[events];
+        var all = new ManualResetEventSlim[events];
+        for (int k = 0; k < events; k++) { remaining[k] = conns.Count; all[k] = new ManualResetEventSlim(); }
+        long frames = 0;
+        double readerCpuUs = 0;
+        var stop = new CancellationTokenSource();
+
+        var reader = new Thread(() =>
+        {
+            var threadCpu = ThreadCpuUs();
+            int ep = Epoll.Create();
+            try
+            {
+                foreach (var c in conns) Epoll.Add(ep, (int)c.Socket.Handle, c.Index);
+                var ready = new int[256];
+                while (!stop.IsCancellationRequested)
+                {
+                    int n = Epoll.Wait(ep, ready, 50);
+                    for (int r = 0; r < n; r++)
+                    {
+                        var c = conns[ready[r]];
+                        while (true)
+                        {
+                            if (c.Length == c.Buffer.Length) Array.Resize(ref c.Buffer, c.Buffer.Length * 2);
+                            int got = c.Socket.Receive(c.Buffer.AsSpan(c.Length), SocketFlags.None, out var error);
+                            if (error == SocketError.WouldBlock) break;
+                            if (error != SocketError.Success || got == 0) { Epoll.Remove(ep, (int)c.Socket.Handle); break; }
+                            long now = Stopwatch.GetTimestamp();
+                            c.Length += got;
+                            foreach (int k in TakeFrames(c, events))
+                            {
+                                frames++;
+                                if (k < 0 || arrived[k, c.Index] != 0) continue;
+                                arrived[k, c.Index] = now;
+                                if (Interlocked.Decrement(ref remaining[k]) == 0) all[k].Set();
+                            }
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                Epoll.Close(ep);
+                readerCpuUs = ThreadCpuUs() - threadCpu;
+            }
+        }) { IsBackground = true, Name = "lean receivers" };
+        reader.Start();
+
+        using (var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1))
+        {
+            var sent = new long[events];
+            double cpuBefore = cpuUs?.Invoke() ?? 0;
+            for (int k = 0; k < events; k++)
+            {
+                byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
+                sent[k] = Stopwatch.GetTimestamp();
+                pipe.Write(line);
+                pipe.Flush();
+                all[k].Wait(5000);
+                Thread.Sleep(20);
+            }
+            double serverCpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
+            stop.Cancel();
+            reader.Join();
+            var samples = new List<double>();
+            int missing = 0;
+            for (int k = 0; k < events; k++)
+                for (int i = 0; i < conns.Count; i++)
+                    if (arrived[k, i] == 0) missing++;
+                    else samples.Add(Stopwatch.GetElapsedTime(sent[k], arrived[k, i]).TotalMilliseconds);
+            return ([.. samples], missing, serverCpu, frames == 0 ? double.NaN : readerCpuUs / frames);
+        }
+    }
+
+    /// <summary>Takes the complete frames at the front of the buffer: for each, the K of `fanout-K` in it, else -1.</summary>
+    static List<int> TakeFrames(Conn c, int events)
+    {
+        var found = new List<int>();
+        int at = 0;
+        while (c.Length - at >= 2)
+        {
+            var b = c.Buffer.AsSpan(at, c.Length - at);
+            int header = 2;
+            long length = b[1] & 0x7f;
+            if (length == 126) { header = 4; if (b.Length < 4) break; length = b[2] << 8 | b[3]; }
+            else if (length == 127) { header = 10; if (b.Length < 10) break; length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(b[2..]); }
+            if (b.Length < header + length) break;
+            var payload = b.Slice(header, (int)length);
+            int mark = payload.IndexOf("fanout-"u8);
+            int k = -1;
+            if (mark >= 0)
+            {
+                int end = mark + 7;
+                while (end < payload.Length && char.IsAsciiDigit((char)payload[end])) end++;
+                if (int.TryParse(Encoding.ASCII.GetString(payload[(mark + 7)..end]), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v < events) k = v;
+            }
+            found.Add(k);
+            at += header + (int)length;
+        }
+        c.Buffer.AsSpan(at, c.Length - at).CopyTo(c.Buffer);
+        c.Length -= at;
+        return found;
+    }
+
+    static double ThreadCpuUs()
+    {
+        Epoll.ThreadTime(out var ts);
+        return ts.Seconds * 1e6 + ts.Nanoseconds / 1e3;
+    }
+
+    public void Dispose()
+    {
+        // A masked close frame (status 1000, mask key zero), then the socket is let go.
+        byte[] close = [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8];
+        foreach (var c in conns)
+        {
+            try { c.Socket.Send(close, SocketFlags.None, out _); } catch (ObjectDisposedException) { }
+            c.Socket.Dispose();
+        }
+        conns.Clear();
+    }
+
+    static class Epoll
+    {
+        const int CtlAdd = 1, CtlDel = 2, In = 1, ThreadCpuClock = 3;
+        // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16) elsewhere.
+        static readonly int Size = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+        static readonly int DataAt = Size == 12 ? 4 : 8;
+
+        [DllImport("libc", SetLastError = true)] static extern int epoll_create1(int flags);
+        [DllImport("libc", SetLastError = true)] static extern int epoll_ctl(int epfd, int op, int fd, byte* ev);
+        [DllImport("libc", SetLastError = true)] static extern int epoll_wait(int epfd, byte* events, int max, int timeout);
+        [DllImport("libc")] static extern int close(int fd);
+        [DllImport("libc")] static extern int clock_gettime(int clock, out TimeSpec ts);
+
+        public struct TimeSpec { public long Seconds, Nanoseconds; }
+
+        public static int Create() => epoll_create1(0) is var fd and >= 0 ? fd : throw new IOException($"epoll_create1: errno {Marshal.GetLastPInvokeError()}");
+        public static void Close(int ep) => close(ep);
+        public static void ThreadTime(out TimeSpec ts) => clock_gettime(ThreadCpuClock, out ts);
+
+        public static void Add(int ep, int fd, int index)
+        {
+            byte* ev = stackalloc byte[16];
+            *(uint*)ev = In;
+            *(ulong*)(ev + DataAt) = (ulong)index;
+            if (epoll_ctl(ep, CtlAdd, fd, ev) != 0) throw new IOException($"epoll_ctl: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        public static void Remove(int ep, int fd)
+        {
+            byte* ev = stackalloc byte[16];
+            epoll_ctl(ep, CtlDel, fd, ev);
+        }
+
+        /// <summary>Waits up to <paramref name="timeoutMs"/>; fills <paramref name="ready"/> with the indexes given to <see cref="Add"/>.</summary>
+        public static int Wait(int ep, int[] ready, int timeoutMs)
+        {
+            byte* evs = stackalloc byte[Size * ready.Length];
+            int n = epoll_wait(ep, evs, ready.Length, timeoutMs);
+            for (int i = 0; i < n; i++) ready[i] = (int)*(ulong*)(evs + i * Size + DataAt);
+            return Math.Max(n, 0);
+        }
+    }
+}
