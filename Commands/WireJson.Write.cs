@@ -44,10 +44,47 @@ public sealed partial class WireJson
         w.WriteEndObject();
     });
 
+    /// <summary>
+    /// Writes into this thread's scratch buffer and returns a copy of what was written: a reply allocates its bytes
+    /// and nothing else. A write nested in another (none today) gets a fresh buffer; one that grew the scratch past
+    /// <see cref="ScratchKeptBytes"/> (a 13.6 KB `server info` does not) leaves it to be collected.
+    /// </summary>
     public static byte[] ToUtf8(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = Writer(buffer)) write(w);
-        return buffer.WrittenSpan.ToArray();
+        var scratch = Scratch.Take();
+        try
+        {
+            write(scratch.Writer);
+            scratch.Writer.Flush();
+            return scratch.Buffer.WrittenSpan.ToArray();
+        }
+        finally { Scratch.Give(scratch); }
+    }
+
+    const int ScratchKeptBytes = 64 * 1024;
+
+    sealed class Scratch
+    {
+        [ThreadStatic] static Scratch? idle;
+
+        public readonly ArrayBufferWriter<byte> Buffer = new(1024);
+        public readonly Utf8JsonWriter Writer;
+
+        Scratch() => Writer = WireJson.Writer(Buffer);
+
+        public static Scratch Take()
+        {
+            var s = idle ?? new Scratch();
+            idle = null;
+            return s;
+        }
+
+        public static void Give(Scratch s)
+        {
+            if (s.Buffer.Capacity > ScratchKeptBytes) return;
+            s.Buffer.ResetWrittenCount();
+            s.Writer.Reset(s.Buffer);
+            idle = s;
+        }
     }
 }

@@ -42,6 +42,38 @@ public class WireBytesTests
             .IsEqualTo("{\"data\":{\"lap\":{\"event\":{\"msg\":\"<ok>\"}},\"event\":true,\"topic\":\"lap\"}}");
     }
 
+    [Test]
+    public async Task A_write_that_throws_leaves_the_next_reply_whole()
+    {
+        await Assert.That(() => WireJson.ToUtf8(w => { w.WriteStartObject(); w.WriteString("half", "written"); throw new InvalidOperationException("boom"); }))
+            .Throws<InvalidOperationException>();
+        await Assert.That(Text(Reply.Msg("next").ToUtf8())).IsEqualTo("{\"data\":{\"msg\":\"next\"}}");
+    }
+
+    [Test]
+    public async Task A_write_nested_in_another_does_not_mix_with_it()
+    {
+        var bytes = WireJson.ToUtf8(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("outer", Text(Reply.Msg("inner").ToUtf8()));
+            w.WriteEndObject();
+        });
+        await Assert.That(Text(bytes)).IsEqualTo("{\"outer\":\"{\\\"data\\\":{\\\"msg\\\":\\\"inner\\\"}}\"}");
+    }
+
+    /// <summary>Each reply allocated a buffer, its regrowths and a JSON writer; now its bytes and a closure.</summary>
+    [Test]
+    public async Task A_reply_allocates_little_more_than_its_bytes()
+    {
+        var reply = Reply.Ok(new GridData("done", new() { ["1"] = "Zoë", ["2"] = "Ana", ["3"] = "Bo" }));
+        int length = reply.ToUtf8().Length;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) reply.ToUtf8();
+        long perReply = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
+        await Assert.That(perReply).IsLessThanOrEqualTo(length + 160);
+    }
+
     /// <summary>
     /// Without metadata STJ can only run a generated writer, and the generator writes none for a type with a property
     /// typed object (or a custom converter): such a wire type would fail only when first sent.
