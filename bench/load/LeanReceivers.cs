@@ -12,7 +12,7 @@ using System.Text;
 /// so a fan-out timed by 500 ClientWebSocket readers measures mostly the readers; timed by these, mostly acws.
 /// Linux only (epoll), x86-64 or arm64.
 /// </summary>
-sealed unsafe class LeanReceivers : IDisposable
+sealed class LeanReceivers : IDisposable
 {
     sealed class Conn(Socket socket, int index)
     {
@@ -66,20 +66,15 @@ sealed unsafe class LeanReceivers : IDisposable
     }
 
     /// <summary>
-    /// Writes `DRIVER: fanout-K [bench]` to the stand-in's pipe <paramref name="events"/> times, 20 ms apart after
-    /// each has reached every client (or 5 s), and returns each arrival's delay in ms; with <paramref name="cpuUs"/>,
-    /// the server's CPU µs over the run, and this process's own CPU µs per frame read.
+    /// Times the fan-out of <see cref="Arrivals.PushAsync"/>'s lines at every client; also returns this process's
+    /// CPU µs per frame read.
     /// </summary>
-    public (double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame) TimeFanout(string fifo, int events, Func<double>? cpuUs)
+    public async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(string fifo, int events, Func<double>? cpuUs)
     {
-        var arrived = new long[events, conns.Count];
-        var remaining = new int[events];
-        var all = new ManualResetEventSlim[events];
-        for (int k = 0; k < events; k++) { remaining[k] = conns.Count; all[k] = new ManualResetEventSlim(); }
+        var arrivals = new Arrivals(events, conns.Count);
         long frames = 0;
         double readerCpuUs = 0;
         var stop = new CancellationTokenSource();
-
         var reader = new Thread(() =>
         {
             var threadCpu = ThreadCpuUs();
@@ -91,26 +86,7 @@ sealed unsafe class LeanReceivers : IDisposable
                 while (!stop.IsCancellationRequested)
                 {
                     int n = Epoll.Wait(ep, ready, 50);
-                    for (int r = 0; r < n; r++)
-                    {
-                        var c = conns[ready[r]];
-                        while (true)
-                        {
-                            if (c.Length == c.Buffer.Length) Array.Resize(ref c.Buffer, c.Buffer.Length * 2);
-                            int got = c.Socket.Receive(c.Buffer.AsSpan(c.Length), SocketFlags.None, out var error);
-                            if (error == SocketError.WouldBlock) break;
-                            if (error != SocketError.Success || got == 0) { Epoll.Remove(ep, (int)c.Socket.Handle); break; }
-                            long now = Stopwatch.GetTimestamp();
-                            c.Length += got;
-                            foreach (int k in TakeFrames(c, events))
-                            {
-                                frames++;
-                                if (k < 0 || arrived[k, c.Index] != 0) continue;
-                                arrived[k, c.Index] = now;
-                                if (Interlocked.Decrement(ref remaining[k]) == 0) all[k].Set();
-                            }
-                        }
-                    }
+                    for (int r = 0; r < n; r++) frames += Drain(conns[ready[r]], ep, arrivals);
                 }
             }
             finally
@@ -120,35 +96,38 @@ sealed unsafe class LeanReceivers : IDisposable
             }
         }) { IsBackground = true, Name = "lean receivers" };
         reader.Start();
-
-        using (var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1))
+        try
         {
-            var sent = new long[events];
-            double cpuBefore = cpuUs?.Invoke() ?? 0;
-            for (int k = 0; k < events; k++)
-            {
-                byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
-                sent[k] = Stopwatch.GetTimestamp();
-                pipe.Write(line);
-                pipe.Flush();
-                all[k].Wait(5000);
-                Thread.Sleep(20);
-            }
-            double serverCpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
+            var (ms, missing, serverCpu) = await arrivals.PushAsync(fifo, cpuUs);
             stop.Cancel();
             reader.Join();
-            var samples = new List<double>();
-            int missing = 0;
-            for (int k = 0; k < events; k++)
-                for (int i = 0; i < conns.Count; i++)
-                    if (arrived[k, i] == 0) missing++;
-                    else samples.Add(Stopwatch.GetElapsedTime(sent[k], arrived[k, i]).TotalMilliseconds);
-            return ([.. samples], missing, serverCpu, frames == 0 ? double.NaN : readerCpuUs / frames);
+            return (ms, missing, serverCpu, frames == 0 ? double.NaN : readerCpuUs / frames);
+        }
+        finally { stop.Cancel(); }
+    }
+
+    /// <summary>Reads what a ready connection has, reports each event frame in it; returns the frames read.</summary>
+    static int Drain(Conn c, int ep, Arrivals arrivals)
+    {
+        int frames = 0;
+        while (true)
+        {
+            if (c.Length == c.Buffer.Length) Array.Resize(ref c.Buffer, c.Buffer.Length * 2);
+            int got = c.Socket.Receive(c.Buffer.AsSpan(c.Length), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock) return frames;
+            if (error != SocketError.Success || got == 0) { Epoll.Remove(ep, (int)c.Socket.Handle); return frames; }
+            long now = Stopwatch.GetTimestamp();
+            c.Length += got;
+            foreach (int k in TakeFrames(c))
+            {
+                frames++;
+                arrivals.Saw(k, c.Index, now);
+            }
         }
     }
 
     /// <summary>Takes the complete frames at the front of the buffer: for each, the K of `fanout-K` in it, else -1.</summary>
-    static List<int> TakeFrames(Conn c, int events)
+    static List<int> TakeFrames(Conn c)
     {
         var found = new List<int>();
         int at = 0;
@@ -160,16 +139,8 @@ sealed unsafe class LeanReceivers : IDisposable
             if (length == 126) { header = 4; if (b.Length < 4) break; length = b[2] << 8 | b[3]; }
             else if (length == 127) { header = 10; if (b.Length < 10) break; length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(b[2..]); }
             if (b.Length < header + length) break;
-            var payload = b.Slice(header, (int)length);
-            int mark = payload.IndexOf("fanout-"u8);
-            int k = -1;
-            if (mark >= 0)
-            {
-                int end = mark + 7;
-                while (end < payload.Length && char.IsAsciiDigit((char)payload[end])) end++;
-                if (int.TryParse(Encoding.ASCII.GetString(payload[(mark + 7)..end]), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v < events) k = v;
-            }
-            found.Add(k);
+            // The frames are short and ASCII where the marker is: a char copy of the payload is cheap enough.
+            found.Add(Arrivals.EventIn(Encoding.Latin1.GetString(b.Slice(header, (int)length))));
             at += header + (int)length;
         }
         c.Buffer.AsSpan(at, c.Length - at).CopyTo(c.Buffer);
@@ -195,7 +166,7 @@ sealed unsafe class LeanReceivers : IDisposable
         conns.Clear();
     }
 
-    static class Epoll
+    static unsafe class Epoll
     {
         const int CtlAdd = 1, CtlDel = 2, In = 1, ThreadCpuClock = 3;
         // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16) elsewhere.

@@ -186,10 +186,7 @@ static class Bench
 
     static async Task<(double[] Ms, int Missing, double CpuUs)> FanoutAsync(List<Ws> clients, string fifo, int events, Func<double>? cpuUs)
     {
-        var arrived = new long[events, clients.Count];
-        var remaining = new int[events];
-        var all = new TaskCompletionSource[events];
-        for (int k = 0; k < events; k++) { remaining[k] = clients.Count; all[k] = new(TaskCreationOptions.RunContinuationsAsynchronously); }
+        var arrivals = new Arrivals(events, clients.Count);
         using var stop = new CancellationTokenSource();
         var readers = clients.Select((c, i) => Task.Run(async () =>
         {
@@ -199,39 +196,13 @@ static class Bench
                 {
                     string msg = await c.ReceiveAsync(stop.Token);
                     long now = Stopwatch.GetTimestamp();
-                    int at = msg.IndexOf("fanout-", StringComparison.Ordinal);
-                    if (at < 0) continue;
-                    int end = at + 7;
-                    while (end < msg.Length && char.IsAsciiDigit(msg[end])) end++;
-                    int k = int.Parse(msg.AsSpan(at + 7, end - at - 7), CultureInfo.InvariantCulture);
-                    arrived[k, i] = now;
-                    if (Interlocked.Decrement(ref remaining[k]) == 0) all[k].TrySetResult();
+                    arrivals.Saw(Arrivals.EventIn(msg), i, now);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
         })).ToArray();
-
-        await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-        var sent = new long[events];
-        var samples = new List<double>();
-        int missing = 0;
-        double cpuBefore = cpuUs?.Invoke() ?? 0;
-        for (int k = 0; k < events; k++)
-        {
-            byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
-            sent[k] = Stopwatch.GetTimestamp();
-            pipe.Write(line);
-            pipe.Flush();
-            await Task.WhenAny(all[k].Task, Task.Delay(5000));
-            await Task.Delay(20);
-        }
-        double cpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
-        stop.Cancel();
-        for (int k = 0; k < events; k++)
-            for (int i = 0; i < clients.Count; i++)
-                if (arrived[k, i] == 0) missing++;
-                else samples.Add(Stopwatch.GetElapsedTime(sent[k], arrived[k, i]).TotalMilliseconds);
-        return ([.. samples], missing, cpu);
+        try { return await arrivals.PushAsync(fifo, cpuUs); }
+        finally { stop.Cancel(); }
     }
 
     /// <summary>`grid reverse` then `grid save`, timed together and apart (20 warm-up runs first).</summary>
@@ -253,6 +224,64 @@ static class Bench
             save.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
         }
         (r.GridMs, r.GridReverseMs, r.GridSaveMs) = ([.. both], [.. reverse], [.. save]);
+    }
+}
+
+
+/// <summary>
+/// The fan-out's clock: the loop that writes `DRIVER: fanout-K [bench]` lines to the stand-in's pipe, and when each
+/// client saw each line, as its readers report it.
+/// </summary>
+sealed class Arrivals(int events, int clients)
+{
+    readonly long[,] seen = new long[events, clients];
+    readonly long[] sent = new long[events];
+    readonly int[] remaining = Enumerable.Repeat(clients, events).ToArray();
+    readonly TaskCompletionSource[] all = [.. Enumerable.Range(0, events).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+
+    /// <summary>The K of a message's `fanout-K`, or -1.</summary>
+    public static int EventIn(ReadOnlySpan<char> text)
+    {
+        int at = text.IndexOf("fanout-", StringComparison.Ordinal);
+        if (at < 0) return -1;
+        int end = at + 7;
+        while (end < text.Length && char.IsAsciiDigit(text[end])) end++;
+        return int.TryParse(text[(at + 7)..end], NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : -1;
+    }
+
+    /// <summary>Client <paramref name="client"/> saw event <paramref name="k"/> (-1: a frame of no event) at <paramref name="timestamp"/>.</summary>
+    public void Saw(int k, int client, long timestamp)
+    {
+        if (k < 0 || k >= events || seen[k, client] != 0) return;
+        seen[k, client] = timestamp;
+        if (Interlocked.Decrement(ref remaining[k]) == 0) all[k].TrySetResult();
+    }
+
+    /// <summary>
+    /// Writes each line once the one before has reached every client (or 5 s passed) and 20 ms more; returns each
+    /// arrival's delay in ms, the deliveries missing and, with <paramref name="cpuUs"/>, the server's CPU µs meanwhile.
+    /// </summary>
+    public async Task<(double[] Ms, int Missing, double CpuUs)> PushAsync(string fifo, Func<double>? cpuUs)
+    {
+        await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
+        double cpuBefore = cpuUs?.Invoke() ?? 0;
+        for (int k = 0; k < events; k++)
+        {
+            byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
+            sent[k] = Stopwatch.GetTimestamp();
+            pipe.Write(line);
+            pipe.Flush();
+            await Task.WhenAny(all[k].Task, Task.Delay(5000));
+            await Task.Delay(20);
+        }
+        double cpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
+        var samples = new List<double>();
+        int missing = 0;
+        for (int k = 0; k < events; k++)
+            for (int i = 0; i < clients; i++)
+                if (Volatile.Read(ref seen[k, i]) == 0) missing++;
+                else samples.Add(Stopwatch.GetElapsedTime(sent[k], seen[k, i]).TotalMilliseconds);
+        return ([.. samples], missing, cpu);
     }
 }
 

@@ -82,7 +82,7 @@ static class Quick
                 {
                     using var lean = LeanReceivers.Connect(server.Port, Cpu.Many);
                     var (fan, missing, cpuUs, readerUs) = await Bench.WhileAcServerRunsAsync(server.Port, () =>
-                        Task.Run(() => lean.TimeFanout(fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0)));
+                        lean.TimeFanoutAsync(fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0));
                     double p99 = Stats.Percentile(fan, 99);
                     values.Add(p99);
                     text += $"; by lean receivers {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, " +
