@@ -191,7 +191,7 @@ public sealed class Listener : IAsyncDisposable
             }
             try
             {
-                var ws = await WebSocketUpgrade.TryAccept(context, request.Headers["Sec-WebSocket-Key"]!)
+                var ws = (agent.Options.FrameworkUpgrade ? null : await WebSocketUpgrade.TryAccept(context, request.Headers["Sec-WebSocket-Key"]!))
                     ?? (await context.AcceptWebSocketAsync(subProtocol: null, receiveBufferSize: 16 * 1024, keepAliveInterval: TimeSpan.FromSeconds(30))).WebSocket;
                 await new Client(ws, agent, remote).RunAsync();
             }

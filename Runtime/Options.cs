@@ -29,6 +29,11 @@ public sealed record Options
     public bool LobbyAuto { get; init; } = true;
     /// <summary>stracker's executable or its folder, when not <c>stracker/</c> or the server folder.</summary>
     public string? Stracker { get; init; }
+    /// <summary>
+    /// Upgrade WebSockets with HttpListener's own AcceptWebSocketAsync, as on Windows (http.sys), where acws's
+    /// handshake (<see cref="Host.WebSocketUpgrade"/>) cannot reach the connection: tests run that path here.
+    /// </summary>
+    public bool FrameworkUpgrade { get; init; }
     /// <summary>Grace periods, timeouts and back-offs (tests shorten them).</summary>
     public Timings Timings { get; init; } = new();
     /// <summary>How many runs' files logs/acws/ keeps; older ones are removed at start.</summary>

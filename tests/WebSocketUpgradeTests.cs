@@ -26,11 +26,16 @@ public class WebSocketUpgradeTests
         }
     }
 
+    /// <summary>
+    /// Both upgrades: acws's own, and HttpListener's AcceptWebSocketAsync, the only one on Windows (http.sys).
+    /// </summary>
     [Test]
-    public async Task A_raw_handshake_gets_101_with_the_right_accept_and_then_replies_to_a_frame()
+    [Arguments(false)]
+    [Arguments(true)]
+    public async Task A_raw_handshake_gets_101_with_the_right_accept_and_then_replies_to_a_frame(bool frameworkUpgrade)
     {
         using var folder = new TempServerFolder();
-        await using var host = await AgentHost.StartAsync(folder.Root);
+        await using var host = await AgentHost.StartAsync(new Options { Dir = folder.Root, Port = 0, FrameworkUpgrade = frameworkUpgrade });
         using var raw = new System.Net.Sockets.TcpClient();
         await raw.ConnectAsync(IPAddress.Loopback, host.Port);
         var stream = raw.GetStream();
@@ -46,6 +51,8 @@ public class WebSocketUpgradeTests
         await Assert.That(lines).Contains("Connection: Upgrade");
         string expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
         await Assert.That(lines).Contains($"Sec-WebSocket-Accept: {expected}");
+        // Which path answered: the framework's 101 carries the headers acws set on every response; acws's own sends none.
+        await Assert.That(lines.Contains("X-Content-Type-Options: nosniff")).IsEqualTo(frameworkUpgrade);
 
         // The welcome frame, then a masked text frame answered with one unmasked text frame.
         await Assert.That(Encoding.UTF8.GetString(await ReadFrameAsync(stream))).Contains("Welcome");
