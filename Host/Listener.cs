@@ -74,15 +74,12 @@ public sealed class Listener : IAsyncDisposable
                 // .NET's managed HttpListener throws this when a client connects just as it starts (an accept
                 // completing inside its endpoint's constructor, before its fields are set). The half-made endpoint
                 // holds the port until it is finalized: collect it, then start again.
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
+                CollectHalfMadeEndpoints();
             }
             catch (Exception e) when (e is HttpListenerException or SocketException && port != 0 && attempt is > 0 and < 5)
             {
                 _ = e; // the port is still held by the half-made endpoint of the attempt before: once more
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
+                CollectHalfMadeEndpoints();
                 Thread.Sleep(10 * attempt);
             }
             catch (Exception e) when (e is HttpListenerException or SocketException)
@@ -91,6 +88,13 @@ public sealed class Listener : IAsyncDisposable
                     (e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase) ? " (is another acws running? pick another --port)" : ""));
             }
         }
+    }
+
+    static void CollectHalfMadeEndpoints()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     static int FreePort(string host)
