@@ -81,6 +81,7 @@ static class Quick
                 if (phase == "fanout")
                 {
                     using var lean = LeanReceivers.Connect(server.Port, Cpu.Many);
+                    await Cpu.SettleAsync(server);
                     var (fan, missing, cpuUs, readerUs) = await Bench.WhileAcServerRunsAsync(server.Port, () =>
                         lean.TimeFanoutAsync(fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0));
                     double p99 = Stats.Percentile(fan, 99);
