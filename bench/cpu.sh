@@ -8,7 +8,8 @@
 # socket engine's inline completions forced off and on (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS), the
 # echo floor both ways and the Python peer. Then the sequential `server info` loop again in 5 fresh processes
 # each of acws as shipped, the floor run the same way and Python, in turn: the two CPU targets compare their
-# medians (one process's figure moves ±15 µs here). Prints Markdown tables and writes bench/out/cpu.md. About
+# medians (one process's figure moves ±15 µs here); and the fan-out to 500 lean receivers in 3 fresh acws, pooled,
+# for its target. Prints Markdown tables and writes bench/out/cpu.md. About
 # 5-6 minutes on 2 cores; loopback only. BENCH_ACWS=PATH bench/cpu.sh measures another acws binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."

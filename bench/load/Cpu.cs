@@ -34,6 +34,9 @@ static class Cpu
         /// <summary>CPU µs per sequential `server info` in further fresh processes, measured in turn with the others compared.</summary>
         public List<double> Rounds = [];
         public double RoundsMedian => Rounds.Count == 0 ? double.NaN : Stats.Percentile([.. Rounds], 50);
+        /// <summary>Fan-out delays (ms) at lean receivers in further fresh processes, pooled.</summary>
+        public List<double> FanoutRounds = [];
+        public int FanoutRoundsMissing;
     }
 
     public static async Task<string> RunAsync(IReadOnlyList<Target> targets, string fifo)
@@ -62,8 +65,26 @@ static class Cpu
         for (int round = 0; round < Rounds; round++)
             foreach (var row in new[] { acws, floor, python })
                 row.Rounds.Add(await SequentialInFreshAsync(row.Target, fifo));
+
+        // Likewise the fan-out: its p99 in one process moves by several ms, so it is pooled over fresh ones.
+        Console.Error.WriteLine($"cpu: fan-out to {Many} lean receivers, {FanoutRounds} fresh {acws.Target.Name} …");
+        for (int round = 0; round < FanoutRounds; round++)
+        {
+            var server = (await Server.StartAsync(acws.Target.Command, fifo)).Server;
+            try
+            {
+                using var lean = LeanReceivers.Connect(server.Port, Many);
+                await SettleAsync(server);
+                var (ms, missing, _, _) = await Bench.WhileAcServerRunsAsync(server.Port, () => lean.TimeFanoutAsync(fifo, Events, null));
+                acws.FanoutRounds.AddRange(ms);
+                acws.FanoutRoundsMissing += missing;
+            }
+            finally { await server.StopAsync(); }
+        }
         return Table(rows);
     }
+
+    const int FanoutRounds = 3;
 
     const int Rounds = 5;
 
@@ -259,7 +280,9 @@ static class Cpu
         Target("CPU per sequential `server info` ≤ 0.25× the Python peer's", acws.RoundsMedian <= 0.25 * python.RoundsMedian, $"{acws.RoundsMedian / python.RoundsMedian:0.00}×");
         Target("… and ≤ 1.5× the echo floor's with the same settings", acws.RoundsMedian <= 1.5 * floor.RoundsMedian, $"{acws.RoundsMedian / floor.RoundsMedian:0.00}×");
         Target($"RSS with {Many} idle clients ≤ 35 MB", acws.Rss500MiB * 1.048576 <= 35, $"{acws.Rss500MiB * 1.048576:0.0} MB");
-        Target($"fan-out to {Many} clients p99 ≤ 10 ms (timed by lean receivers)", acws.LeanMissing == 0 && acws.LeanP99Ms <= 10, $"{acws.LeanP99Ms:0.00} ms");
+        double pooledP99 = Stats.Percentile([.. acws.FanoutRounds], 99);
+        Target($"fan-out to {Many} clients p99 ≤ 10 ms (lean receivers, {FanoutRounds} fresh processes pooled)", acws.FanoutRoundsMissing == 0 && pooledP99 <= 10,
+            $"p50 {Stats.Percentile([.. acws.FanoutRounds], 50):0.00} ms, p99 {pooledP99:0.00} ms, {acws.FanoutRoundsMissing} missing");
         Target($"idle CPU over {IdleSeconds} s ≤ 5 ms", acws.IdleCpuMs <= 5, $"{acws.IdleCpuMs:0} ms");
         Target("start → listening ≤ 20 ms", acws.StartMs <= 20, $"{acws.StartMs:0.0} ms");
         return sb.ToString();
