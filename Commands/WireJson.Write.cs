@@ -46,7 +46,7 @@ public sealed partial class WireJson
 
     /// <summary>
     /// Writes into this thread's scratch buffer and returns a copy of what was written: a reply allocates its bytes
-    /// and nothing else. A write nested in another (none today) gets a fresh buffer; one that grew the scratch past
+    /// (and the caller's closure), not a buffer and a writer of its own. A write nested in another (none today) gets a fresh buffer; one that grew the scratch past
     /// <see cref="ScratchKeptBytes"/> (a 13.6 KB `server info` does not) leaves it to be collected.
     /// </summary>
     public static byte[] ToUtf8(Action<Utf8JsonWriter> write)

@@ -24,8 +24,6 @@ sealed class LeanReceivers : IDisposable
 
     readonly List<Conn> conns = [];
 
-    public int Count => conns.Count;
-
     /// <summary>Opens <paramref name="n"/> connections and completes each handshake (101) before returning.</summary>
     public static LeanReceivers Connect(int port, int n)
     {
