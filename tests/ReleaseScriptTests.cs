@@ -47,6 +47,37 @@ public class ReleaseScriptTests
         await Assert.That(ci).Contains("./publish.sh --out .ci/dist -p:Version=0.0.0-ci");
     }
 
+    /// <summary>The release notes' size table, read from real archives: a .tar.gz and a .zip as the workflow packs them.</summary>
+    [Test]
+    public async Task Binary_sizes_reads_each_archives_binary_and_marks_one_over_8_MiB()
+    {
+        using var work = new TempServerFolder();
+        string sizes = Path.Combine(Fixtures.RepoRoot(), "scripts", "binary_sizes.py");
+        Directory.CreateDirectory(work.PathOf("package/acws-1.2.3-linux-x64"));
+        File.WriteAllBytes(work.PathOf("package/acws-1.2.3-linux-x64/acws"), new byte[1234]);
+        File.WriteAllText(work.PathOf("package/acws-1.2.3-linux-x64/README.md"), "not the binary");
+        Directory.CreateDirectory(work.PathOf("out"));
+        await Assert.That((await Run("tar", ["-C", work.PathOf("package"), "-czf", work.PathOf("out/acws-1.2.3-linux-x64.tar.gz"), "acws-1.2.3-linux-x64"])).Code).IsEqualTo(0);
+        using (var zip = System.IO.Compression.ZipFile.Open(work.PathOf("out/acws-1.2.3-win-x64.zip"), System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var exe = zip.CreateEntry("acws-1.2.3-win-x64/acws.exe").Open()) exe.Write(new byte[8 * 1024 * 1024 + 1]);
+            zip.CreateEntry("acws-1.2.3-win-x64/README.md");
+        }
+        File.WriteAllText(work.PathOf("out/SHA256SUMS"), "not an archive");
+
+        var (code, stdout, stderr) = await Run("python3", [sizes, work.PathOf("out")]);
+        await Assert.That(code).IsEqualTo(0).Because(stderr);
+        await Assert.That(stdout).Contains("| acws-1.2.3-linux-x64.tar.gz | acws | 1,234 | 0.00 MiB |");
+        await Assert.That(stdout).Contains("| acws-1.2.3-win-x64.zip | acws.exe | 8,388,609 | 8.00 MiB (over 8 MiB) |");
+        await Assert.That(stderr).Contains("acws-1.2.3-win-x64.zip: acws.exe is 8,388,609 bytes, over the 8 MiB budget");
+
+        File.Delete(work.PathOf("out/acws-1.2.3-linux-x64.tar.gz"));
+        File.Delete(work.PathOf("out/acws-1.2.3-win-x64.zip"));
+        var empty = await Run("python3", [sizes, work.PathOf("out")]);
+        await Assert.That(empty.Code).IsEqualTo(2);
+        await Assert.That(empty.Err).Contains("no acws-*.tar.gz or acws-*.zip");
+    }
+
     [Test]
     public async Task Smoke_reads_the_newest_glibc_version_an_elf_file_needs_as_objdump_shows_it()
     {
