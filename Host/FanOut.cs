@@ -5,7 +5,10 @@ namespace AcWs.Host;
 /// 10–20 µs of CPU per client on loopback, so 500 clients are 5–10 ms on one thread. The caller and up to one pool
 /// thread per other CPU take slices of the list in turn; the caller returns only once every client has the
 /// frame queued, so frames still reach each client in the order they were pushed. A helper that starts late
-/// finds nothing left and returns; the caller never waits for one that has not started.
+/// finds nothing left and returns; the caller never waits for one that has not started. Each thread yields its
+/// CPU after each slice (about half a millisecond of sends): on a 2-core server the fan-out would otherwise hold
+/// both cores for its whole run, and acServer, like a client on the same machine, would wait for the scheduler's
+/// time slice to end (README, Performance, Part 4).
 /// </summary>
 static class FanOut
 {
@@ -27,6 +30,7 @@ static class FanOut
                 for (int i = start; i < Math.Min(start + Slice, targets.Count); i++)
                     if (targets[i] != except) targets[i].Enqueue(frame);
                 Interlocked.Decrement(ref inSlice);
+                Thread.Yield();
             }
         }
 
