@@ -34,4 +34,6 @@ void OnSignal(PosixSignalContext context)
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
-return await Serve.RunAsync(options, Console.Out, Console.Error, stop.Token);
+// Windows keeps Console.Out, which writes in the console's code page.
+var stdout = OperatingSystem.IsWindows() ? Console.Out : LogWriter.ForStdout(Console.OpenStandardOutput());
+return await Serve.RunAsync(options, stdout, Console.Error, stop.Token);

@@ -120,6 +120,15 @@ public sealed class LogWriter(TextWriter output)
     }
 
     const int MaxWriteChars = 32 * 1024;
+
+    /// <summary>
+    /// A writer for the log on <paramref name="stdout"/> whose buffer holds a whole batch, so a batch is one
+    /// <c>write</c>: Console.Out on Linux writes in pieces of 256 bytes, one system call each (hundreds a second
+    /// while commands come in, each waking journald when it reads stdout).
+    /// </summary>
+    public static TextWriter ForStdout(Stream stdout) =>
+        TextWriter.Synchronized(new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), MaxWriteChars) { AutoFlush = true });
+
     readonly StringBuilder batch = new();
 
     void Flush()

@@ -21,6 +21,40 @@ public class LogWriterTests
         public string Text { get { lock (text) return text.ToString(); } }
     }
 
+    /// <summary>Stands where fd 1 is: counts the writes it is given and keeps the bytes.</summary>
+    sealed class CountingStream : Stream
+    {
+        readonly MemoryStream bytes = new();
+        int writes;
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer) { lock (bytes) { bytes.Write(buffer); writes++; } }
+        public int Writes { get { lock (bytes) return writes; } }
+        public string Text { get { lock (bytes) return Encoding.UTF8.GetString(bytes.ToArray()); } }
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>Console.Out wrote a batch in 256-byte pieces: 30 KB of lines were about 120 system calls.</summary>
+    [Test]
+    public async Task On_stdout_a_batch_is_one_write_not_one_per_256_bytes()
+    {
+        var fd1 = new CountingStream();
+        var log = new LogWriter(LogWriter.ForStdout(fd1));
+        string padding = new('x', 90);
+        for (int i = 0; i < 300; i++) log.Write($"line {i} {padding} é");
+        await UntilAsync(() => fd1.Text.Contains("line 299 "));
+        await Assert.That(fd1.Text).Contains($"line 0 {padding} é");
+        // Back to back, the 300 lines fall in one or two 20 ms batches; a loaded machine may split them further.
+        await Assert.That(fd1.Writes).IsLessThanOrEqualTo(10);
+    }
+
     static async Task UntilAsync(Func<bool> condition)
     {
         var giveUp = DateTime.UtcNow.AddSeconds(30);
