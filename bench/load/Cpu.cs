@@ -73,9 +73,7 @@ static class Cpu
             var server = (await Server.StartAsync(acws.Target.Command, fifo)).Server;
             try
             {
-                using var lean = LeanReceivers.Connect(server.Port, Many);
-                await SettleAsync(server);
-                var (ms, missing, _, _) = await Bench.WhileAcServerRunsAsync(server.Port, () => lean.TimeFanoutAsync(fifo, Events, null));
+                var (ms, missing, _, _) = await LeanReceivers.TimeFanoutAsync(server, Many, fifo, Events, null);
                 acws.FanoutRounds.AddRange(ms);
                 acws.FanoutRoundsMissing += missing;
             }
@@ -152,10 +150,7 @@ static class Cpu
                 row.PerEventUs = cpuUs / (Events * Many);
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
                 many.Clear();
-                using var lean = LeanReceivers.Connect(server.Port, Many);
-                await SettleAsync(server);
-                var (leanMs, leanMissing, _, readerUs) = await Bench.WhileAcServerRunsAsync(server.Port, () =>
-                    lean.TimeFanoutAsync(fifo, Events, null));
+                var (leanMs, leanMissing, _, readerUs) = await LeanReceivers.TimeFanoutAsync(server, Many, fifo, Events, null);
                 (row.LeanP50Ms, row.LeanP99Ms, row.LeanMissing, row.LeanReaderUs) =
                     (Stats.Percentile(leanMs, 50), Stats.Percentile(leanMs, 99), leanMissing, readerUs);
             }
@@ -228,6 +223,13 @@ static class Cpu
     {
         if (clock_getcpuclockid(server.Process.Id, out int clock) != 0 || clock_gettime(clock, out var t) != 0)
             throw new IOException($"cannot read the CPU clock of process {server.Process.Id}");
+        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
+    }
+
+    /// <summary>CPU time in ns of the calling thread (CLOCK_THREAD_CPUTIME_ID).</summary>
+    public static long ThisThreadNs()
+    {
+        if (clock_gettime(3, out var t) != 0) throw new IOException("cannot read this thread's CPU clock");
         return t.Seconds * 1_000_000_000 + t.Nanoseconds;
     }
 

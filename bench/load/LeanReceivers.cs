@@ -24,8 +24,20 @@ sealed class LeanReceivers : IDisposable
 
     readonly List<Conn> conns = [];
 
+    /// <summary>
+    /// Connects <paramref name="clients"/> lean receivers to <paramref name="server"/>, waits until it is quiet, and
+    /// times <paramref name="events"/> pushed lines at them while acServer runs (see <see cref="TimeFanoutAsync(string, int, Func{double}?)"/>).
+    /// </summary>
+    public static async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(
+        Server server, int clients, string fifo, int events, Func<double>? cpuUs)
+    {
+        using var lean = Connect(server.Port, clients);
+        await Cpu.SettleAsync(server);
+        return await Bench.WhileAcServerRunsAsync(server.Port, () => lean.TimeFanoutAsync(fifo, events, cpuUs));
+    }
+
     /// <summary>Opens <paramref name="n"/> connections and completes each handshake (101) before returning.</summary>
-    public static LeanReceivers Connect(int port, int n)
+    static LeanReceivers Connect(int port, int n)
     {
         var all = new LeanReceivers();
         try
@@ -67,7 +79,7 @@ sealed class LeanReceivers : IDisposable
     /// Times the fan-out of <see cref="Arrivals.PushAsync"/>'s lines at every client; also returns this process's
     /// CPU µs per frame read.
     /// </summary>
-    public async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(string fifo, int events, Func<double>? cpuUs)
+    async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(string fifo, int events, Func<double>? cpuUs)
     {
         var arrivals = new Arrivals(events, conns.Count);
         long frames = 0;
@@ -75,7 +87,7 @@ sealed class LeanReceivers : IDisposable
         var stop = new CancellationTokenSource();
         var reader = new Thread(() =>
         {
-            var threadCpu = ThreadCpuUs();
+            long threadCpuNs = Cpu.ThisThreadNs();
             int ep = Epoll.Create();
             try
             {
@@ -90,7 +102,7 @@ sealed class LeanReceivers : IDisposable
             finally
             {
                 Epoll.Close(ep);
-                readerCpuUs = ThreadCpuUs() - threadCpu;
+                readerCpuUs = (Cpu.ThisThreadNs() - threadCpuNs) / 1000.0;
             }
         }) { IsBackground = true, Name = "lean receivers" };
         reader.Start();
@@ -146,12 +158,6 @@ sealed class LeanReceivers : IDisposable
         return found;
     }
 
-    static double ThreadCpuUs()
-    {
-        Epoll.ThreadTime(out var ts);
-        return ts.Seconds * 1e6 + ts.Nanoseconds / 1e3;
-    }
-
     public void Dispose()
     {
         // A masked close frame (status 1000, mask key zero), then the socket is let go.
@@ -166,7 +172,7 @@ sealed class LeanReceivers : IDisposable
 
     static unsafe class Epoll
     {
-        const int CtlAdd = 1, CtlDel = 2, In = 1, ThreadCpuClock = 3;
+        const int CtlAdd = 1, CtlDel = 2, In = 1;
         // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16) elsewhere.
         static readonly int Size = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
         static readonly int DataAt = Size == 12 ? 4 : 8;
@@ -175,13 +181,9 @@ sealed class LeanReceivers : IDisposable
         [DllImport("libc", SetLastError = true)] static extern int epoll_ctl(int epfd, int op, int fd, byte* ev);
         [DllImport("libc", SetLastError = true)] static extern int epoll_wait(int epfd, byte* events, int max, int timeout);
         [DllImport("libc")] static extern int close(int fd);
-        [DllImport("libc")] static extern int clock_gettime(int clock, out TimeSpec ts);
-
-        public struct TimeSpec { public long Seconds, Nanoseconds; }
 
         public static int Create() => epoll_create1(0) is var fd and >= 0 ? fd : throw new IOException($"epoll_create1: errno {Marshal.GetLastPInvokeError()}");
         public static void Close(int ep) => close(ep);
-        public static void ThreadTime(out TimeSpec ts) => clock_gettime(ThreadCpuClock, out ts);
 
         public static void Add(int ep, int fd, int index)
         {

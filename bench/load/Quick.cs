@@ -80,10 +80,8 @@ static class Quick
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
                 if (phase == "fanout")
                 {
-                    using var lean = LeanReceivers.Connect(server.Port, Cpu.Many);
-                    await Cpu.SettleAsync(server);
-                    var (fan, missing, cpuUs, readerUs) = await Bench.WhileAcServerRunsAsync(server.Port, () =>
-                        lean.TimeFanoutAsync(fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0));
+                    var (fan, missing, cpuUs, readerUs) = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events,
+                        () => Cpu.RunNs(server).Values.Sum() / 1000.0);
                     double p99 = Stats.Percentile(fan, 99);
                     values.Add(p99);
                     text += $"; by lean receivers {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, " +
