@@ -9,8 +9,10 @@
 # echo floor both ways and the Python peer. Then the sequential `server info` loop again in 5 fresh processes
 # each of acws as shipped, the floor run the same way and Python, in turn: the two CPU targets compare their
 # medians (one process's figure moves ±15 µs here); and the fan-out to 500 lean receivers in 3 fresh acws, pooled,
-# for its target. Prints Markdown tables and writes bench/out/cpu.md. About
-# 5-6 minutes on 2 cores; loopback only. BENCH_ACWS=PATH bench/cpu.sh measures another acws binary.
+# for its target (held: the kernel's receive timestamps, nobody reading until it is over; and reading as frames
+# come). Last, the sequential loop as issue 17 measured it, driven by one Python websockets client
+# (bench/python-client.py). Prints Markdown tables and writes bench/out/cpu.md. About 5 minutes on 2 cores;
+# loopback only. BENCH_ACWS=PATH bench/cpu.sh measures another acws binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/prepare.sh
@@ -37,4 +39,12 @@ TARGETS
   echo
 } > "$out/cpu-header.md"
 dotnet "$out/load/load.dll" --cpu "$out/cpu-targets.tsv" --fifo "$fifo" --out "$out/cpu-table.md" > /dev/null
-cat "$out/cpu-header.md" "$out/cpu-table.md" | tee "$out/cpu.md"
+echo "cpu: the sequential loop again as the issue measured it, driven by one Python websockets client …" >&2
+{
+  echo
+  echo "The same loop driven by one Python \`websockets\` client (issue 17's own method), bench/python-client.py:"
+  echo
+  "$py" bench/python-client.py 5 "acws (as shipped)|acws|env -u $inline $acws_cmd" \
+    "echo floor, $inline=1|echo|env $inline=1 $echo_cmd" "Python websockets|echo|$py $PWD/bench/echo.py --port {port}"
+} > "$out/cpu-python-client.md"
+cat "$out/cpu-header.md" "$out/cpu-table.md" "$out/cpu-python-client.md" | tee "$out/cpu.md"

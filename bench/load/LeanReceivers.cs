@@ -7,10 +7,14 @@ using System.Text;
 
 /// <summary>
 /// Many WebSocket clients that only listen, read by one thread over epoll with raw sockets: a frame's arrival costs
-/// this process one `recv` and a scan of its bytes, where a ClientWebSocket reader costs 30–45 µs (a socket-engine
+/// this process one `recvmsg` and a scan of its bytes, where a ClientWebSocket reader costs 30–45 µs (a socket-engine
 /// wake, a pool hop, a task, a string). On two shared cores the readers' CPU competes with the server being timed,
 /// so a fan-out timed by 500 ClientWebSocket readers measures mostly the readers; timed by these, mostly acws.
-/// Linux only (epoll), x86-64 or arm64.
+/// Each socket asks for the kernel's receive timestamp (SO_TIMESTAMPNS): when the frame reached the client's
+/// socket, whenever the reader gets to it. Held, the reader waits <see cref="HoldMs"/> after each line before it
+/// reads at all, so the server sends to 500 sockets with nobody on this machine woken or competing for the cores,
+/// as it would to 500 remote clients; the timestamps still say when each frame arrived.
+/// Linux only (epoll, recvmsg), x86-64 or arm64.
 /// </summary>
 sealed class LeanReceivers : IDisposable
 {
@@ -22,18 +26,24 @@ sealed class LeanReceivers : IDisposable
         public int Length;
     }
 
+    /// <summary>How long a held reader waits after each line before reading: far longer than a fan-out takes.</summary>
+    public const int HoldMs = 100;
+
     readonly List<Conn> conns = [];
+
+    /// <summary>A timed fan-out: delays (ms) as read and as the kernel stamped them, and the CPU spent by each side.</summary>
+    public sealed record Timing(double[] ReadMs, double[] StampedMs, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame);
 
     /// <summary>
     /// Connects <paramref name="clients"/> lean receivers to <paramref name="server"/>, waits until it is quiet, and
-    /// times <paramref name="events"/> pushed lines at them while acServer runs (see <see cref="TimeFanoutAsync(string, int, Func{double}?)"/>).
+    /// times <paramref name="events"/> pushed lines at them while acServer runs, the readers reading as frames come or
+    /// <paramref name="held"/> until each fan-out is over.
     /// </summary>
-    public static async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(
-        Server server, int clients, string fifo, int events, Func<double>? cpuUs)
+    public static async Task<Timing> TimeFanoutAsync(Server server, int clients, string fifo, int events, Func<double>? cpuUs, bool held)
     {
         using var lean = Connect(server.Port, clients);
         await Cpu.SettleAsync(server);
-        return await Bench.WhileAcServerRunsAsync(server.Port, () => lean.TimeFanoutAsync(fifo, events, cpuUs));
+        return await Bench.WhileAcServerRunsAsync(server.Port, () => lean.TimeFanoutAsync(fifo, events, cpuUs, held));
     }
 
     /// <summary>Opens <paramref name="n"/> connections and completes each handshake (101) before returning.</summary>
@@ -70,6 +80,7 @@ sealed class LeanReceivers : IDisposable
             conn.Buffer.AsSpan(end + 4, conn.Length - end - 4).CopyTo(conn.Buffer);
             conn.Length -= end + 4;
             s.Blocking = false;
+            s.SetRawSocketOption(1, Recv.SoTimestampNs, BitConverter.GetBytes(1)); // SOL_SOCKET
             return conn;
         }
         catch { s.Dispose(); throw; }
@@ -77,14 +88,16 @@ sealed class LeanReceivers : IDisposable
 
     /// <summary>
     /// Times the fan-out of <see cref="Arrivals.PushAsync"/>'s lines at every client; also returns this process's
-    /// CPU µs per frame read.
+    /// CPU µs per frame read. Held, the reader reads event K only when it is let go, <see cref="HoldMs"/> after line K.
     /// </summary>
-    async Task<(double[] Ms, int Missing, double ServerCpuUs, double ReaderCpuUsPerFrame)> TimeFanoutAsync(string fifo, int events, Func<double>? cpuUs)
+    async Task<Timing> TimeFanoutAsync(string fifo, int events, Func<double>? cpuUs, bool held)
     {
         var arrivals = new Arrivals(events, conns.Count);
         long frames = 0;
         double readerCpuUs = 0;
         var stop = new CancellationTokenSource();
+        using var letGo = new SemaphoreSlim(0);
+        int current = 0;
         var reader = new Thread(() =>
         {
             long threadCpuNs = Cpu.ThisThreadNs();
@@ -95,6 +108,19 @@ sealed class LeanReceivers : IDisposable
                 var ready = new int[256];
                 while (!stop.IsCancellationRequested)
                 {
+                    if (held)
+                    {
+                        // Out of epoll_wait until let go: a frame arriving wakes nobody here.
+                        if (!letGo.Wait(50)) continue;
+                        var window = Stopwatch.StartNew();
+                        int k = Volatile.Read(ref current);
+                        while (!arrivals.Complete(k) && window.ElapsedMilliseconds < 5000 && !stop.IsCancellationRequested)
+                        {
+                            int got = Epoll.Wait(ep, ready, 50);
+                            for (int r = 0; r < got; r++) frames += Drain(conns[ready[r]], ep, arrivals);
+                        }
+                        continue;
+                    }
                     int n = Epoll.Wait(ep, ready, 50);
                     for (int r = 0; r < n; r++) frames += Drain(conns[ready[r]], ep, arrivals);
                 }
@@ -108,10 +134,16 @@ sealed class LeanReceivers : IDisposable
         reader.Start();
         try
         {
-            var (ms, missing, serverCpu) = await arrivals.PushAsync(fifo, cpuUs);
+            Func<int, Task>? afterWrite = held ? async k =>
+            {
+                await Task.Delay(HoldMs);
+                Volatile.Write(ref current, k);
+                letGo.Release();
+            } : null;
+            var (ms, stampedMs, missing, serverCpu) = await arrivals.PushAsync(fifo, cpuUs, afterWrite);
             stop.Cancel();
             reader.Join();
-            return (ms, missing, serverCpu, frames == 0 ? double.NaN : readerCpuUs / frames);
+            return new Timing(ms, stampedMs, missing, serverCpu, frames == 0 ? double.NaN : readerCpuUs / frames);
         }
         finally { stop.Cancel(); }
     }
@@ -123,15 +155,15 @@ sealed class LeanReceivers : IDisposable
         while (true)
         {
             if (c.Length == c.Buffer.Length) Array.Resize(ref c.Buffer, c.Buffer.Length * 2);
-            int got = c.Socket.Receive(c.Buffer.AsSpan(c.Length), SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock) return frames;
-            if (error != SocketError.Success || got == 0) { Epoll.Remove(ep, (int)c.Socket.Handle); return frames; }
+            int got = Recv.Message(c.Socket, c.Buffer.AsSpan(c.Length), out long stampRealNs, out bool wouldBlock);
+            if (wouldBlock) return frames;
+            if (got <= 0) { Epoll.Remove(ep, (int)c.Socket.Handle); return frames; }
             long now = Stopwatch.GetTimestamp();
             c.Length += got;
             foreach (int k in TakeFrames(c))
             {
                 frames++;
-                arrivals.Saw(k, c.Index, now);
+                arrivals.Saw(k, c.Index, now, stampRealNs);
             }
         }
     }
@@ -168,6 +200,46 @@ sealed class LeanReceivers : IDisposable
             c.Socket.Dispose();
         }
         conns.Clear();
+    }
+
+    /// <summary>recvmsg(2) with the receive timestamp (SO_TIMESTAMPNS) the kernel attaches to what it returns.</summary>
+    static unsafe class Recv
+    {
+        public const int SoTimestampNs = 35; // SO_TIMESTAMPNS (_OLD on 64-bit: a struct timespec of two longs)
+        const int SolSocket = 1, DontWait = 0x40, EAgain = 11;
+
+        struct IoVec { public byte* Base; public nuint Length; }
+        struct MsgHdr { public void* Name; public uint NameLength; public IoVec* Iov; public nuint IovLength; public byte* Control; public nuint ControlLength; public int Flags; }
+
+        [DllImport("libc", SetLastError = true)] static extern nint recvmsg(int fd, MsgHdr* msg, int flags);
+
+        /// <summary>
+        /// Bytes read (0: closed, -1: an error), <paramref name="wouldBlock"/> when nothing was there, and the kernel's
+        /// CLOCK_REALTIME stamp (ns) of the last segment read, 0 if it gave none.
+        /// </summary>
+        public static int Message(Socket socket, Span<byte> into, out long stampRealNs, out bool wouldBlock)
+        {
+            byte* control = stackalloc byte[64];
+            fixed (byte* buffer = into)
+            {
+                var iov = new IoVec { Base = buffer, Length = (nuint)into.Length };
+                var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = 64 };
+                nint got = recvmsg((int)socket.Handle, &msg, DontWait);
+                stampRealNs = 0;
+                wouldBlock = got < 0 && Marshal.GetLastPInvokeError() == EAgain;
+                if (got <= 0) return (int)got;
+                // struct cmsghdr: size_t len, int level, int type, then the data at 16 on 64-bit.
+                for (nuint at = 0; at + 16 <= msg.ControlLength;)
+                {
+                    nuint length = *(nuint*)(control + at);
+                    if (length < 16) break;
+                    if (*(int*)(control + at + 8) == SolSocket && *(int*)(control + at + 12) == SoTimestampNs)
+                        stampRealNs = *(long*)(control + at + 16) * 1_000_000_000 + *(long*)(control + at + 24);
+                    at += (length + 7) & ~(nuint)7;
+                }
+                return (int)got;
+            }
+        }
     }
 
     static unsafe class Epoll

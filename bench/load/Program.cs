@@ -201,7 +201,11 @@ static class Bench
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
         })).ToArray();
-        try { return await arrivals.PushAsync(fifo, cpuUs); }
+        try
+        {
+            var (ms, _, missing, cpu) = await arrivals.PushAsync(fifo, cpuUs);
+            return (ms, missing, cpu);
+        }
         finally { stop.Cancel(); }
     }
 
@@ -230,12 +234,15 @@ static class Bench
 
 /// <summary>
 /// The fan-out's clock: the loop that writes `DRIVER: fanout-K [bench]` lines to the stand-in's pipe, and when each
-/// client saw each line, as its readers report it.
+/// client saw each line, as its readers report it: when the reader read it and, where the reader can tell, when the
+/// kernel put it in the client's socket (its receive timestamp, CLOCK_REALTIME).
 /// </summary>
 sealed class Arrivals(int events, int clients)
 {
     readonly long[,] seen = new long[events, clients];
+    readonly long[,] stamped = new long[events, clients];
     readonly long[] sent = new long[events];
+    readonly long[] sentRealNs = new long[events];
     readonly int[] remaining = Enumerable.Repeat(clients, events).ToArray();
     readonly TaskCompletionSource[] all = [.. Enumerable.Range(0, events).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
 
@@ -249,39 +256,53 @@ sealed class Arrivals(int events, int clients)
         return int.TryParse(text[(at + 7)..end], NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : -1;
     }
 
-    /// <summary>Client <paramref name="client"/> saw event <paramref name="k"/> (-1: a frame of no event) at <paramref name="timestamp"/>.</summary>
-    public void Saw(int k, int client, long timestamp)
+    /// <summary>
+    /// Client <paramref name="client"/> read event <paramref name="k"/> (-1: a frame of no event) at
+    /// <paramref name="timestamp"/> (Stopwatch); <paramref name="stampRealNs"/> is the kernel's receive timestamp, 0 if none.
+    /// </summary>
+    public void Saw(int k, int client, long timestamp, long stampRealNs = 0)
     {
         if (k < 0 || k >= events || seen[k, client] != 0) return;
+        stamped[k, client] = stampRealNs;
         seen[k, client] = timestamp;
         if (Interlocked.Decrement(ref remaining[k]) == 0) all[k].TrySetResult();
     }
 
+    /// <summary>Whether every client has read event <paramref name="k"/>.</summary>
+    public bool Complete(int k) => Volatile.Read(ref remaining[k]) == 0;
+
     /// <summary>
     /// Writes each line once the one before has reached every client (or 5 s passed) and 20 ms more; returns each
-    /// arrival's delay in ms, the deliveries missing and, with <paramref name="cpuUs"/>, the server's CPU µs meanwhile.
+    /// arrival's delay in ms as read and as stamped by the kernel (empty if the readers stamp nothing), the deliveries
+    /// missing and, with <paramref name="cpuUs"/>, the server's CPU µs meanwhile. <paramref name="afterWrite"/> runs
+    /// after each line is written, before the wait for its readers.
     /// </summary>
-    public async Task<(double[] Ms, int Missing, double CpuUs)> PushAsync(string fifo, Func<double>? cpuUs)
+    public async Task<(double[] Ms, double[] StampedMs, int Missing, double CpuUs)> PushAsync(string fifo, Func<double>? cpuUs, Func<int, Task>? afterWrite = null)
     {
         await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
         double cpuBefore = cpuUs?.Invoke() ?? 0;
         for (int k = 0; k < events; k++)
         {
             byte[] line = Encoding.ASCII.GetBytes($"DRIVER: fanout-{k} [bench]\n");
+            sentRealNs[k] = Cpu.RealTimeNs();
             sent[k] = Stopwatch.GetTimestamp();
             pipe.Write(line);
             pipe.Flush();
+            if (afterWrite is not null) await afterWrite(k);
             await Task.WhenAny(all[k].Task, Task.Delay(5000));
             await Task.Delay(20);
         }
         double cpu = cpuUs is null ? 0 : cpuUs() - cpuBefore;
-        var samples = new List<double>();
+        List<double> samples = [], stamps = [];
         int missing = 0;
         for (int k = 0; k < events; k++)
             for (int i = 0; i < clients; i++)
-                if (Volatile.Read(ref seen[k, i]) == 0) missing++;
-                else samples.Add(Stopwatch.GetElapsedTime(sent[k], seen[k, i]).TotalMilliseconds);
-        return ([.. samples], missing, cpu);
+            {
+                if (Volatile.Read(ref seen[k, i]) == 0) { missing++; continue; }
+                samples.Add(Stopwatch.GetElapsedTime(sent[k], seen[k, i]).TotalMilliseconds);
+                if (stamped[k, i] != 0) stamps.Add((stamped[k, i] - sentRealNs[k]) / 1e6);
+            }
+        return ([.. samples], [.. stamps], missing, cpu);
     }
 }
 

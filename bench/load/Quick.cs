@@ -80,18 +80,21 @@ static class Quick
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
                 if (phase == "fanout")
                 {
-                    var (fan, missing, cpuUs, readerUs) = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events,
-                        () => Cpu.RunNs(server).Values.Sum() / 1000.0);
-                    double p99 = Stats.Percentile(fan, 99);
-                    values.Add(p99);
-                    text += $"; by lean receivers {Stats.Percentile(fan, 50):0.00} / {p99:0.00} ms, {missing} missing, " +
-                            $"{cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame (receiver: {readerUs:0.0} µs per frame)";
+                    var lean = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: false);
+                    var held = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: true);
+                    double p99 = Stats.Percentile(held.StampedMs, 99);
+                    text += $"; lean receivers reading as frames come: read {Fan(lean.ReadMs)}, in the socket {Fan(lean.StampedMs)}, {lean.Missing} missing, " +
+                            $"{lean.ServerCpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame (receiver: {lean.ReaderCpuUsPerFrame:0.0} µs per frame)" +
+                            $"; held {LeanReceivers.HoldMs} ms: in the socket {Fan(held.StampedMs)}, {held.Missing} missing, " +
+                            $"{held.ServerCpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
                 }
                 return text;
             }
             default: throw new ArgumentException($"unknown phase '{phase}': idle, info, status, floor, rss, fanout or start");
         }
     }
+
+    static string Fan(double[] ms) => ms.Length == 0 ? "—" : $"{Stats.Percentile(ms, 50):0.00} / {Stats.Percentile(ms, 99):0.00} ms";
 
     /// <summary>What the resident memory is: anonymous (heaps, stacks) and file-backed (the binary's pages).</summary>
     static string Kinds(Server server) => string.Join(", ", File.ReadLines($"/proc/{server.Process.Id}/status")
