@@ -6,7 +6,7 @@ using System.Net.WebSockets;
 using System.Text;
 
 // load: starts each server itself (so it can time start-up), drives it over loopback WebSockets, reads its
-// RSS from /proc, and prints one Markdown table. See bench/README.md.
+// RSS from /proc, and prints one Markdown table. See README.md, Performance.
 //   load --acws CMD --echo CMD --python CMD --acws-bin PATH --echo-bin PATH --fifo PATH [--out FILE]
 // CMD is a shell command with {port}; it runs as `exec CMD >/dev/null 2>&1` (acws logs a line per command).
 
