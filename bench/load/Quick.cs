@@ -83,6 +83,7 @@ static class Quick
                     var lean = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: false);
                     var held = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: true);
                     double p99 = Stats.Percentile(held.StampedMs, 99);
+                    values.Add(p99);
                     text += $"; lean receivers reading as frames come: read {Fan(lean.ReadMs)}, in the socket {Fan(lean.StampedMs)}, {lean.Missing} missing, " +
                             $"{lean.ServerCpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame (receiver: {lean.ReaderCpuUsPerFrame:0.0} µs per frame)" +
                             $"; held {LeanReceivers.HoldMs} ms: in the socket {Fan(held.StampedMs)}, {held.Missing} missing, " +
