@@ -4,7 +4,7 @@ client (the issue measured so; bench/load's C# client is faster, so every server
   /usr/bin/python3 bench/python-client.py ROUNDS 'NAME|acws|COMMAND' 'NAME|echo|COMMAND' ...
 
 Each COMMAND is a shell command with {port}, run with `exec` so its pid is the server's. Every round starts each
-target afresh, in turn: 500 warm-up round trips, then 3,000 timed ones; the server's CPU is the sum over its threads
+target afresh, in turn: 12,000 warm-up round trips, then 3,000 timed ones; the server's CPU is the sum over its threads
 of /proc/PID/task/TID/schedstat's first field (ns). Prints a Markdown table of the rounds and their medians,
 then the ratio of each pair of medians."""
 import asyncio
@@ -18,7 +18,7 @@ import sys
 
 import websockets
 
-WARMUP, TIMED = 500, 3000
+WARMUP, TIMED = 12_000, 3000  # the warm-up of bench/load (Cpu.SteadyWarmup): past a fresh acws's first GC
 
 
 def cpu_ns(pid):
@@ -80,7 +80,7 @@ async def main(rounds, targets):
     for _ in range(rounds):
         for name, kind, command in targets:
             found[name].append(await one_round(command, kind == "acws"))
-    print(f"| target (1 Python client × {TIMED}, {rounds} fresh processes each, in turn) | CPU µs per `server info` | median |")
+    print(f"| target (1 Python client × {TIMED} after {WARMUP:,} to warm up, {rounds} fresh processes each, in turn) | CPU µs per `server info` | median |")
     print("| --- | --- | ---: |")
     for name, values in found.items():
         print(f"| {name} | {', '.join(f'{v:.0f}' for v in values)} | {statistics.median(values):.0f} |")

@@ -2,11 +2,13 @@
 # One measure of bench/cpu.sh against one acws binary, repeated, for trying a change on a busy machine:
 #   bench/quick.sh idle|info|status|rss|fanout|start ACWS_BINARY [REPEAT] [SECONDS]
 #   bench/quick.sh floor [REPEAT]
-# idle: CPU over SECONDS (60) with no client; info: CPU µs per `server info`, 1 client × 3000 (status: the same
+# idle: CPU over SECONDS (60) with no client; info: CPU µs per `server info`, 1 client × 3000 after 12,000 to warm
+# up, as cpu.sh's targets (status: the same
 # with `server status`, whose reply is 82 bytes where server info's is 13.6 KB; floor: the same loop
 # against the echo floor, bench/echo, with inline socket completions as acws sets them); rss: RSS with 500
 # idle clients; fanout: that, then 40 acServer lines pushed to the 500 (p50/p99, CPU per frame), timed first by
-# the 500 ClientWebSocket readers, then by 500 lean receivers (one epoll thread, bench/load/LeanReceivers.cs); start: wall time
+# the 500 ClientWebSocket readers, then by 500 lean receivers (one epoll thread, bench/load/LeanReceivers.cs) reading
+# as frames come and held (the kernel's receive timestamps; the figure repeated is the held p99); start: wall time
 # from starting acws to a WebSocket accepted (as cpu.sh's "start → listening"). Each repetition
 # (REPEAT, 3) starts a fresh acws on the 64-car folder; the load average is printed beside each figure.
 set -euo pipefail

@@ -55,7 +55,7 @@ static class Quick
             {
                 string command = phase == "status" ? "server status" : "server info";
                 await using var one = await Ws.ConnectAsync(server.Port, welcome: phase != "floor");
-                for (int i = 0; i < Cpu.Warmup; i++) await one.RoundTripAsync(command);
+                for (int i = 0; i < Cpu.SteadyWarmup; i++) await one.RoundTripAsync(command);
                 double us = await Cpu.PerMessageAsync(server, Cpu.Sequential, async () =>
                 {
                     for (int i = 0; i < Cpu.Sequential; i++) await one.RoundTripAsync(command);
