@@ -14,7 +14,7 @@ static class Cpu
     /// <summary>
     /// Round trips before the sequential loop the targets compare is timed, all targets alike. A fresh acws's first
     /// few thousand commands cost it more: the same loop after 500 round trips took 52–60 µs a command, after 10,000
-    /// 43–51 µs (interleaved, one binary), where the floor's did not move; and it grows its GC heap by about 14 MB over
+    /// 43–51 µs (interleaved, one binary), where the floor's did not move; and it grows its GC heap by about 12 MiB over
     /// its first ~10,500 `server info` until its first collection. The targets are about a server that has been up
     /// a while; the fresh-process figures stay in the first table (500).
     /// </summary>
