@@ -44,7 +44,9 @@ echo "cpu: the sequential loop again as the issue measured it, driven by one Pyt
   echo
   echo "The same loop driven by one Python \`websockets\` client (issue 17's own method), bench/python-client.py:"
   echo
+  # Its failure (said on stderr) leaves the tables above to print.
   "$py" bench/python-client.py 5 "acws (as shipped)|acws|env -u $inline $acws_cmd" \
-    "echo floor, $inline=1|echo|env $inline=1 $echo_cmd" "Python websockets|echo|$py $PWD/bench/echo.py --port {port}"
+    "echo floor, $inline=1|echo|env $inline=1 $echo_cmd" "Python websockets|echo|$py $PWD/bench/echo.py --port {port}" ||
+    echo "(bench/python-client.py failed: see its message above)"
 } > "$out/cpu-python-client.md"
 cat "$out/cpu-header.md" "$out/cpu-table.md" "$out/cpu-python-client.md" | tee "$out/cpu.md"
