@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 
 /// <summary>
-/// CPU time per command (bench/cpu.sh): the server's own utime+stime from /proc/PID/stat, read before and after
-/// each phase, divided by the messages it handled. Every target runs the same phases; the echo floor and the
+/// CPU time per command (bench/cpu.sh): the server's own CPU time, summed over its threads' schedstat (ns), read
+/// before and after each phase, divided by the messages it handled. Every target runs the same phases; the echo floor and the
 /// Python peer echo the text of `server info` where acws answers it.
 /// </summary>
 static class Cpu
@@ -161,7 +161,7 @@ static class Cpu
             row.Rss500MiB = server.RssMiB();
             if (t.IsAcws)
             {
-                var (ms, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Events, () => RunNs(server).Values.Sum() / 1000.0);
+                var (ms, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Events, ServerUs(server));
                 (row.FanoutP50Ms, row.FanoutP99Ms, row.FanoutMissing) = (Stats.Percentile(ms, 50), Stats.Percentile(ms, 99), missing);
                 row.PerEventUs = cpuUs / (Events * Many);
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
@@ -198,6 +198,9 @@ static class Cpu
             if (SpentNs(before, RunNs(server)) < 1_000_000) return;
         }
     }
+
+    /// <summary>A reading of <paramref name="server"/>'s CPU µs so far, summed over its live threads (schedstat), for the fan-out timers.</summary>
+    public static Func<double> ServerUs(Server server) => () => RunNs(server).Values.Sum() / 1000.0;
 
     /// <summary>CPU µs per message of <paramref name="work"/>, from schedstat (exact; utime+stime count 10 ms ticks).</summary>
     public static async Task<double> PerMessageAsync(Server server, int messages, Func<Task> work)

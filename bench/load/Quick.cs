@@ -73,15 +73,15 @@ static class Quick
                 if (phase == "rss") values.Add(rss);
                 else
                 {
-                    var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0);
+                    var (fan, missing, cpuUs) = await Bench.FanoutAsync(server.Port, many, fifo, Cpu.Events, Cpu.ServerUs(server));
                     text += $"; fan-out p50 / p99 {Stats.Percentile(fan, 50):0.00} / {Stats.Percentile(fan, 99):0.00} ms timed by ClientWebSocket readers, " +
                             $"{missing} missing, {cpuUs / (Cpu.Events * Cpu.Many):0.0} µs CPU per frame";
                 }
                 await Task.WhenAll(many.Select(m => m.DisposeAsync().AsTask()));
                 if (phase == "fanout")
                 {
-                    var lean = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: false);
-                    var held = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, () => Cpu.RunNs(server).Values.Sum() / 1000.0, held: true);
+                    var lean = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, Cpu.ServerUs(server), held: false);
+                    var held = await LeanReceivers.TimeFanoutAsync(server, Cpu.Many, fifo, Cpu.Events, Cpu.ServerUs(server), held: true);
                     double p99 = Stats.Percentile(held.StampedMs, 99);
                     values.Add(p99);
                     text += $"; lean receivers reading as frames come: read {Fan(lean.ReadMs)}, in the socket {Fan(lean.StampedMs)}, {lean.Missing} missing, " +
